@@ -1,0 +1,40 @@
+namespace Akka.Jobs.Contracts.Jobs;
+
+/// <summary>Create the job, or replace its definition when it exists. Reply: <see cref="CommandAck"/> or <see cref="CommandRejected"/>.</summary>
+public sealed record RegisterJob(JobDefinition Definition) : IWithJobId
+{
+    /// <inheritdoc />
+    public string JobId => Definition.Id;
+}
+
+/// <summary>Remove the job; runs in flight are cancelled. Reply: <see cref="CommandAck"/> or <see cref="CommandRejected"/>.</summary>
+public sealed record RemoveJob(string JobId) : IWithJobId;
+
+/// <summary>Stop creating runs; scheduled times while paused are recorded as skipped (<c>paused</c>).</summary>
+public sealed record PauseJob(string JobId, string? Reason = null) : IWithJobId;
+
+/// <summary>Resume a paused job from the next scheduled time on.</summary>
+public sealed record ResumeJob(string JobId) : IWithJobId;
+
+/// <summary>Start a run now. Reply: <see cref="CommandAck"/> with the run id once the run is durably accepted.</summary>
+public sealed record TriggerJob(string JobId) : IWithJobId;
+
+/// <summary>The command took effect.</summary>
+public sealed record CommandAck(string JobId, bool Created = false, string? RunId = null) : IJobsMessage;
+
+/// <summary>Why a command was refused.</summary>
+public enum RejectionKind
+{
+    /// <summary>The input has problems, listed in the errors.</summary>
+    Invalid,
+    /// <summary>No job with that id.</summary>
+    NotFound,
+}
+
+/// <summary>The command changed nothing; <see cref="Errors"/> names the fields at fault.</summary>
+public sealed record CommandRejected(string JobId, RejectionKind Kind, IReadOnlyList<ValidationError> Errors) : IJobsMessage
+{
+    /// <summary>A rejection for an unknown job.</summary>
+    public static CommandRejected NotFound(string jobId) =>
+        new(jobId, RejectionKind.NotFound, [new ValidationError("id", $"job '{jobId}' does not exist")]);
+}

@@ -1,0 +1,30 @@
+using Akka.Jobs.Contracts.Runs;
+
+namespace Akka.Jobs.Contracts.Jobs;
+
+/// <summary>A job as the scheduler knows it.</summary>
+public sealed record JobView(JobDefinition Definition, bool Paused, string? PausedReason, DateTimeOffset CreatedUtc, DateTimeOffset UpdatedUtc, DateTimeOffset? NextFireUtc);
+
+/// <summary>Reply: <see cref="GetJobResult"/>.</summary>
+public sealed record GetJob(string JobId) : IWithJobId;
+
+/// <summary>Job is null when it does not exist.</summary>
+public sealed record GetJobResult(string JobId, JobView? Job) : IJobsMessage;
+
+/// <summary>Reply: <see cref="ListJobsResult"/>, ordered by id.</summary>
+public sealed record ListJobs(string? Tenant = null) : IJobsMessage;
+
+/// <summary>All jobs (of the tenant, when one was asked for).</summary>
+public sealed record ListJobsResult(IReadOnlyList<JobView> Jobs) : IJobsMessage;
+
+/// <summary>The next <paramref name="Count"/> fire times from now. Reply: <see cref="GetNextFireTimesResult"/> or <see cref="CommandRejected"/>.</summary>
+public sealed record GetNextFireTimes(string JobId, int Count) : IWithJobId;
+
+/// <summary>Upcoming fire times, UTC, ascending; empty for <c>manual</c> and past one-shots.</summary>
+public sealed record GetNextFireTimesResult(string JobId, IReadOnlyList<DateTimeOffset> Times) : IJobsMessage;
+
+/// <summary>Recent runs of a job, newest first. Reply: <see cref="ListRunsResult"/>.</summary>
+public sealed record ListRuns(string JobId, int Limit = 50, RunStatus? Status = null) : IWithJobId;
+
+/// <summary>Runs and skipped times of a job, newest first.</summary>
+public sealed record ListRunsResult(string JobId, IReadOnlyList<RunView> Runs) : IJobsMessage;

@@ -1,0 +1,71 @@
+namespace Akka.Jobs.Contracts.Runs;
+
+/// <summary>Where a run stands. Skipped times are runs that never started, with a reason.</summary>
+public enum RunStatus
+{
+    /// <summary>Accepted and waiting for the current run to end (overlap <c>buffer-one</c>).</summary>
+    Queued,
+    /// <summary>Started and not yet ended.</summary>
+    Running,
+    /// <summary>Every item succeeded.</summary>
+    Succeeded,
+    /// <summary>An item ran out of attempts or raised a non-retryable error.</summary>
+    Failed,
+    /// <summary>The run exceeded the job's timeout; its work was cancelled.</summary>
+    TimedOut,
+    /// <summary>Cancelled by a replacing run, job removal or shutdown.</summary>
+    Cancelled,
+    /// <summary>Never started; the reason says why (overlap, misfire, paused).</summary>
+    Skipped,
+    /// <summary>Its node died while it ran and the job's policy is not to resume.</summary>
+    Interrupted,
+}
+
+/// <summary>Why a run exists.</summary>
+public enum TriggerKind
+{
+    /// <summary>Its scheduled time came.</summary>
+    Scheduled,
+    /// <summary>A missed time run late under the misfire policy.</summary>
+    CatchUp,
+    /// <summary>Somebody triggered it.</summary>
+    Manual,
+}
+
+/// <summary>One run (or skipped scheduled time) of a job.</summary>
+public sealed record RunView(
+    string RunId,
+    string JobId,
+    DateTimeOffset ScheduledUtc,
+    DateTimeOffset? StartedUtc,
+    DateTimeOffset? FinishedUtc,
+    RunStatus Status,
+    TriggerKind Trigger,
+    int Attempts,
+    string? Reason,
+    string? Error,
+    string? Node,
+    int Items = 1,
+    int SkippedTimes = 1);
+
+/// <summary>Published on the DistributedPubSub topic <see cref="RunTopics.Runs"/> whenever a run changes status.</summary>
+public sealed record RunStatusChanged(RunView Run) : Akka.Jobs.Contracts.IWithJobId
+{
+    /// <inheritdoc />
+    public string JobId => Run.JobId;
+}
+
+/// <summary>Topic names.</summary>
+public static class RunTopics
+{
+    /// <summary>DistributedPubSub topic carrying <see cref="RunStatusChanged"/>.</summary>
+    public const string Runs = "akka-jobs.runs";
+}
+
+/// <summary>Run id format shared by every node: <c>{jobId}@{scheduledUtc:yyyyMMddTHHmmss.fffZ}</c>.</summary>
+public static class RunIds
+{
+    /// <summary>The deterministic id of the run of <paramref name="jobId"/> at <paramref name="scheduledUtc"/>.</summary>
+    public static string For(string jobId, DateTimeOffset scheduledUtc) =>
+        $"{jobId}@{scheduledUtc.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}";
+}
