@@ -1,0 +1,22 @@
+namespace Akka.Jobs.Actors;
+
+/// <summary>Tuning of the actor pipeline, bound from <c>akka.jobs.engine</c>.</summary>
+public sealed record JobsSettings
+{
+    /// <summary>Supervisor and scheduler snapshot after this many events.</summary>
+    public int SnapshotEvery { get; init; } = 200;
+    /// <summary>A tick not acknowledged within this time is sent again.</summary>
+    public TimeSpan TickResendAfter { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>How often the scheduler persists its watermarks when they moved.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Safety-net sweep for due times, in case a trigger wake-up was lost.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A scheduled time older than this when emitted counts as missed (misfire policy applies).</summary>
+    public TimeSpan MisfireThreshold { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Most individual skip records per catch-up; beyond, one record stands for the rest.</summary>
+    public int MaxSkipRecords { get; init; } = 1000;
+    /// <summary>Number of shards for jobs and workers (about 10× the largest node count).</summary>
+    public int Shards { get; init; } = 100;
+    /// <summary>Whether the scheduler uses Quartz triggers for precise wake-ups (off in virtual-time tests).</summary>
+    public bool UseQuartz { get; init; } = true;
+}

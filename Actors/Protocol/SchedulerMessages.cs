@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Akka.Jobs.Contracts;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+
+namespace Akka.Jobs.Actors.Protocol;
+
+/// <summary>
+/// One scheduled time of one job, sent by the scheduler until the supervisor acknowledges it.
+/// <see cref="SkipReason"/> set means the scheduler already decided it is not to run (paused,
+/// misfire); the supervisor records it as skipped. <see cref="SkippedThroughUtc"/> and
+/// <see cref="SkippedCount"/> let one tick stand for a long range of skipped times.
+/// <see cref="CoveredUtc"/> is the scheduler's watermark for the job: no tick at or before it will
+/// ever be sent again, so the supervisor may forget decided times up to it.
+/// </summary>
+public sealed record Tick(
+    string JobId,
+    DateTimeOffset ScheduledUtc,
+    TriggerKind Trigger,
+    JobDefinition Definition,
+    DateTimeOffset CoveredUtc,
+    string? SkipReason = null,
+    DateTimeOffset? SkippedThroughUtc = null,
+    int SkippedCount = 1) : IWithJobId
+{
+    /// <summary>The deterministic run id of this scheduled time.</summary>
+    public string RunId => RunIds.For(JobId, ScheduledUtc);
+}
+
+/// <summary>The supervisor has durably decided the tick (run or skip, or it was a duplicate).</summary>
+public sealed record TickAck(string JobId, DateTimeOffset ScheduledUtc, string RunId, bool Duplicate) : IWithJobId;
+
+/// <summary>
+/// Sent by a (new) scheduler to every job's supervisor when it starts, so supervisors with runs in
+/// flight recover and resume them even if no tick is due soon.
+/// </summary>
+public sealed record WakeJob(string JobId, JobDefinition Definition) : IWithJobId;
+
+/// <summary>The job was removed: cancel runs in flight and accept no more ticks.</summary>
+public sealed record RetireJob(string JobId) : IWithJobId;
+
+/// <summary>Sent by a supervisor when the job's consecutive failures reached its pause-after.</summary>
+public sealed record AutoPauseJob(string JobId, int ConsecutiveFailures) : IWithJobId;
+
+/// <summary>Wakes the scheduler's due-time check; sent by Quartz triggers and the safety-net timer.</summary>
+public sealed record CheckDue(string? JobId) : IJobsMessage
+{
+    /// <summary>Check every job.</summary>
+    public static readonly CheckDue All = new((string?)null);
+}
+
+/// <summary>A manual trigger waiting for its supervisor's acknowledgement.</summary>
+internal sealed record PendingManual(Tick Tick, IActorRef ReplyTo, DateTimeOffset SentUtc);

@@ -1,0 +1,33 @@
+using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Contracts.Jobs;
+
+namespace Akka.Jobs.Actors.Scheduler;
+
+/// <summary>Full validation of a definition: structure, schedule syntax, handler name and parameters.</summary>
+public static class DefinitionCheck
+{
+    /// <summary>Every problem; empty when the definition can be stored.</summary>
+    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, DateTimeOffset now, bool isNew)
+    {
+        var errors = JobDefinitionValidator.Validate(d).ToList();
+        if (!string.IsNullOrWhiteSpace(d.Schedule) && JobDefinitionValidator.TryFindTimeZone(d.TimeZone, out var zone))
+        {
+            if (!ScheduleParser.TryParse(d.Schedule, zone, out var schedule, out var error))
+                errors.Add(new ValidationError("schedule", error ?? $"'{d.Schedule}' is not a valid schedule"));
+            else if (isNew && schedule is OneShotSchedule o && o.At <= now)
+                errors.Add(new ValidationError("schedule", $"the one-shot time {o.At:O} is in the past"));
+        }
+        if (!string.IsNullOrEmpty(d.Handler) && !handlers.Contains(d.Handler))
+            errors.Add(new ValidationError("handler", $"unknown handler '{d.Handler}'; registered: {string.Join(", ", handlers.Order())}"));
+        errors.AddRange(HandlerParameterValidation.Validate(d.Handler ?? "", d.Parameters));
+        return errors;
+    }
+
+    /// <summary>The parsed schedule of a definition that passed <see cref="Validate"/>.</summary>
+    public static Schedule ScheduleOf(JobDefinition d)
+    {
+        JobDefinitionValidator.TryFindTimeZone(d.TimeZone, out var zone);
+        return ScheduleParser.Parse(d.Schedule, zone);
+    }
+}

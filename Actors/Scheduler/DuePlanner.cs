@@ -1,0 +1,77 @@
+using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+
+namespace Akka.Jobs.Actors.Scheduler;
+
+/// <summary>The ticks to emit for one job now, and how far that brings its emission.</summary>
+public sealed record DuePlan(IReadOnlyList<Tick> Ticks, DateTimeOffset LastEmittedUtc, bool More)
+{
+    public static DuePlan Nothing(DateTimeOffset lastEmitted) => new([], lastEmitted, false);
+}
+
+/// <summary>
+/// Pure: which scheduled times in (lastEmitted, now] become runs and which become skips, applying
+/// pause and the misfire policy. Long backlogs are worked off in chunks so a day of missed
+/// every-second times never materialises at once; each chunk of old times is one range skip.
+/// </summary>
+public static class DuePlanner
+{
+    /// <summary>Runs of more skipped times than this become one range record.</summary>
+    public const int IndividualSkipLimit = 20;
+
+    /// <summary>Times looked at per plan before the rest is left for the next round.</summary>
+    public const int ChunkSize = 1000;
+
+    public static DuePlan Plan(ScheduledJob job, Schedule schedule, DateTimeOffset lastEmitted, DateTimeOffset now, DateTimeOffset covered, TimeSpan misfireThreshold)
+    {
+        if (job.Paused) return DuePlan.Nothing(lastEmitted);
+        var def = job.Definition;
+        var lookahead = ChunkSize + def.MaxCatchUp + 1;
+        var times = schedule.Between(lastEmitted, now, lookahead);
+        if (times.Count == 0) return DuePlan.Nothing(lastEmitted);
+
+        var ticks = new List<Tick>();
+        if (times.Count == lookahead)
+        {
+            // More times remain after these; the oldest chunk cannot be among the ones to catch up.
+            var chunk = times.Take(ChunkSize).ToList();
+            AddSkips(ticks, def, covered, chunk.Where(t => IsPausedTime(job, t)).ToList(), "paused");
+            AddSkips(ticks, def, covered, chunk.Where(t => !IsPausedTime(job, t)).ToList(), "misfire");
+            return new DuePlan(ticks, chunk[^1], true);
+        }
+
+        var paused = times.Where(t => IsPausedTime(job, t)).ToList();
+        var rest = times.Where(t => !IsPausedTime(job, t)).ToList();
+        var late = rest.Where(t => now - t > misfireThreshold).ToList();
+        var onTime = rest.Where(t => now - t <= misfireThreshold).ToList();
+
+        var catchUp = def.Misfire switch
+        {
+            MisfirePolicy.FireOnce => late.TakeLast(1).ToList(),
+            MisfirePolicy.FireAll => late.TakeLast(def.MaxCatchUp).ToList(),
+            _ => [],
+        };
+        var missed = late.Take(late.Count - catchUp.Count).ToList();
+
+        AddSkips(ticks, def, covered, paused, "paused");
+        AddSkips(ticks, def, covered, missed, def.Misfire == MisfirePolicy.FireAll ? "misfire: beyond max-catch-up" : "misfire");
+        ticks.AddRange(catchUp.Select(t => new Tick(def.Id, t, TriggerKind.CatchUp, def, covered)));
+        ticks.AddRange(onTime.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered)));
+        return new DuePlan(ticks, times[^1], false);
+    }
+
+    private static bool IsPausedTime(ScheduledJob job, DateTimeOffset t) => job.SkipThroughUtc is { } through && t <= through;
+
+    private static void AddSkips(List<Tick> ticks, JobDefinition def, DateTimeOffset covered, IReadOnlyList<DateTimeOffset> times, string reason)
+    {
+        if (times.Count == 0) return;
+        if (times.Count <= IndividualSkipLimit)
+        {
+            ticks.AddRange(times.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered, reason)));
+            return;
+        }
+        ticks.Add(new Tick(def.Id, times[0], TriggerKind.Scheduled, def, covered, reason, times[^1], times.Count));
+    }
+}

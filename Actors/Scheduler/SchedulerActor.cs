@@ -1,0 +1,325 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+using Akka.Persistence;
+
+namespace Akka.Jobs.Actors.Scheduler;
+
+/// <summary>
+/// Cluster singleton (persistence id <c>scheduler</c>): the single writer of job definitions and
+/// the source of ticks. Emits each scheduled time to the job's supervisor, re-sends it until
+/// acknowledged, and checkpoints per-job watermarks that only move past acknowledged times, so a
+/// successor re-emits exactly the undecided times after a fail-over.
+/// </summary>
+public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
+{
+    private readonly IActorRef _jobs;
+    private readonly JobHandlerRegistry _handlers;
+    private readonly TimeProvider _clock;
+    private readonly JobsSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, Schedule> _schedules = [];
+    private readonly Dictionary<string, JobEmission> _emission = [];
+    private readonly Dictionary<DateTimeOffset, PendingManual> _manual = [];
+    private QuartzWakeups? _quartz;
+    private SchedulerState _state = SchedulerState.Empty;
+    private DateTimeOffset _lastManual = DateTimeOffset.MinValue;
+
+    public SchedulerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, JobsSettings settings)
+    {
+        _jobs = jobs;
+        _handlers = handlers;
+        _clock = clock;
+        _settings = settings;
+
+        Recover<SnapshotOffer>(o => { if (o.Snapshot is SchedulerState s) _state = s; });
+        Recover<ISchedulerEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<RegisterJob>(OnRegister);
+        Command<RemoveJob>(OnRemove);
+        Command<PauseJob>(p => OnPause(p.JobId, p.Reason ?? "paused by operator", Sender));
+        Command<AutoPauseJob>(p => OnPause(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", ActorRefs.Nobody));
+        Command<ResumeJob>(OnResume);
+        Command<TriggerJob>(OnTrigger);
+        Command<CheckDue>(c => CheckDue(c.JobId));
+        Command<TickAck>(OnAck);
+        Command<ResendDue>(_ => Resend());
+        Command<CheckpointDue>(_ => Checkpoint());
+        Command<GetJob>(q => Sender.Tell(new GetJobResult(q.JobId, _state.Jobs.TryGetValue(q.JobId, out var j) ? View(j) : null)));
+        Command<ListJobs>(q => Sender.Tell(new ListJobsResult(_state.Jobs.Values
+            .Where(j => q.Tenant is null || j.Definition.Tenant == q.Tenant)
+            .OrderBy(j => j.Definition.Id, StringComparer.Ordinal).Select(View).ToList())));
+        Command<GetNextFireTimes>(q =>
+        {
+            if (!_schedules.TryGetValue(q.JobId, out var s)) Sender.Tell(CommandRejected.NotFound(q.JobId));
+            else Sender.Tell(new GetNextFireTimesResult(q.JobId, s.Upcoming(Now, Math.Clamp(q.Count, 1, 1000))));
+        });
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Scheduler snapshot failed"));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId => "scheduler";
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, JobsSettings settings) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(jobs, handlers, clock, settings));
+
+    private void OnRecovered()
+    {
+        if (_settings.UseQuartz) _quartz = new QuartzWakeups(Self, _clock, _log);
+        foreach (var job in _state.Jobs.Values)
+        {
+            Track(job);
+            // A supervisor with a run in flight must recover it even when its job is not due soon.
+            _jobs.Tell(new WakeJob(job.Definition.Id, job.Definition));
+        }
+        Timers.StartPeriodicTimer("sweep", CheckDue.All, _settings.SweepInterval);
+        Timers.StartPeriodicTimer("resend", ResendDue.Instance, _settings.TickResendAfter);
+        Timers.StartPeriodicTimer("checkpoint", CheckpointDue.Instance, _settings.CheckpointInterval);
+        _log.Info("Scheduler started with {0} jobs", _state.Jobs.Count);
+        Self.Tell(CheckDue.All);
+    }
+
+    protected override void PostStop()
+    {
+        _quartz?.Dispose();
+        base.PostStop();
+    }
+
+    // ------------------------------------------------------------ definitions
+
+    private void OnRegister(RegisterJob cmd)
+    {
+        var def = cmd.Definition;
+        var exists = _state.Jobs.TryGetValue(def.Id, out var existing);
+        var errors = DefinitionCheck.Validate(def, _handlers.Names, Now, !exists);
+        if (errors.Count > 0)
+        {
+            Sender.Tell(new CommandRejected(def.Id, RejectionKind.Invalid, errors));
+            return;
+        }
+        if (exists && Supervision.JobState.SameDefinition(existing!.Definition, def))
+        {
+            Sender.Tell(new CommandAck(def.Id));
+            return;
+        }
+        var replyTo = Sender;
+        PersistEvent(new JobDefined(def, Now), () =>
+        {
+            Track(_state.Jobs[def.Id], reset: !exists);
+            if (exists) _jobs.Tell(new WakeJob(def.Id, def));
+            _log.Info("Job {0} {1}: schedule={2} handler={3}", def.Id, exists ? "updated" : "registered", def.Schedule, def.Handler);
+            replyTo.Tell(new CommandAck(def.Id, Created: !exists));
+            CheckDue(def.Id);
+        });
+    }
+
+    private void OnRemove(RemoveJob cmd)
+    {
+        if (!_state.Jobs.ContainsKey(cmd.JobId))
+        {
+            Sender.Tell(CommandRejected.NotFound(cmd.JobId));
+            return;
+        }
+        var replyTo = Sender;
+        PersistEvent(new JobUndefined(cmd.JobId, Now), () =>
+        {
+            _schedules.Remove(cmd.JobId);
+            _emission.Remove(cmd.JobId);
+            _quartz?.Unschedule(cmd.JobId);
+            _jobs.Tell(new RetireJob(cmd.JobId));
+            _log.Info("Job {0} removed", cmd.JobId);
+            replyTo.Tell(new CommandAck(cmd.JobId));
+        });
+    }
+
+    private void OnPause(string jobId, string reason, IActorRef replyTo)
+    {
+        if (!_state.Jobs.TryGetValue(jobId, out var job))
+        {
+            replyTo.Tell(CommandRejected.NotFound(jobId));
+            return;
+        }
+        if (job.Paused)
+        {
+            replyTo.Tell(new CommandAck(jobId));
+            return;
+        }
+        PersistEvent(new JobPaused(jobId, reason, Now), () =>
+        {
+            _log.Warning("Job {0} paused: {1}", jobId, reason);
+            replyTo.Tell(new CommandAck(jobId));
+        });
+    }
+
+    private void OnResume(ResumeJob cmd)
+    {
+        if (!_state.Jobs.TryGetValue(cmd.JobId, out var job))
+        {
+            Sender.Tell(CommandRejected.NotFound(cmd.JobId));
+            return;
+        }
+        if (!job.Paused)
+        {
+            Sender.Tell(new CommandAck(cmd.JobId));
+            return;
+        }
+        var replyTo = Sender;
+        PersistEvent(new JobResumed(cmd.JobId, Now), () =>
+        {
+            _log.Info("Job {0} resumed", cmd.JobId);
+            replyTo.Tell(new CommandAck(cmd.JobId));
+            CheckDue(cmd.JobId);
+        });
+    }
+
+    // ------------------------------------------------------------ ticks
+
+    private void OnTrigger(TriggerJob cmd)
+    {
+        if (!_state.Jobs.TryGetValue(cmd.JobId, out var job))
+        {
+            Sender.Tell(CommandRejected.NotFound(cmd.JobId));
+            return;
+        }
+        // Manual run ids are unique per scheduler: millisecond instants that never repeat.
+        var now = Now;
+        var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+        if (at <= _lastManual) at = _lastManual.AddMilliseconds(1);
+        _lastManual = at;
+        var tick = new Tick(job.Definition.Id, at, TriggerKind.Manual, job.Definition, job.CoveredUtc);
+        _manual[at] = new PendingManual(tick, Sender, now);
+        _jobs.Tell(tick);
+    }
+
+    private void CheckDue(string? jobId)
+    {
+        if (jobId is not null)
+        {
+            EmitDue(jobId);
+            return;
+        }
+        var now = Now;
+        foreach (var (id, emission) in _emission)
+            if (emission.NextDueUtc is { } next && next <= now) EmitDue(id);
+    }
+
+    private void EmitDue(string jobId)
+    {
+        if (!_state.Jobs.TryGetValue(jobId, out var job) || !_schedules.TryGetValue(jobId, out var schedule) || !_emission.TryGetValue(jobId, out var em)) return;
+        var now = Now;
+        var plan = DuePlanner.Plan(job, schedule, em.LastEmittedUtc, now, em.Covered(job.CoveredUtc), _settings.MisfireThreshold);
+        foreach (var tick in plan.Ticks)
+        {
+            em.Outstanding[tick.ScheduledUtc] = (tick, now);
+            _jobs.Tell(tick);
+        }
+        em.LastEmittedUtc = plan.LastEmittedUtc;
+        em.NextDueUtc = job.Paused ? null : schedule.NextAfter(em.LastEmittedUtc);
+        if (plan.Ticks.Count > 0) em.Dirty = true;
+        if (plan.More) Self.Tell(new CheckDue(jobId));
+    }
+
+    private void OnAck(TickAck ack)
+    {
+        if (_manual.Remove(ack.ScheduledUtc, out var pending) && pending.Tick.JobId == ack.JobId)
+        {
+            pending.ReplyTo.Tell(new CommandAck(ack.JobId, RunId: ack.RunId));
+            return;
+        }
+        if (_emission.TryGetValue(ack.JobId, out var em) && em.Outstanding.Remove(ack.ScheduledUtc)) em.Dirty = true;
+    }
+
+    private void Resend()
+    {
+        var now = Now;
+        foreach (var em in _emission.Values)
+            foreach (var (at, (tick, sent)) in em.Outstanding.ToList())
+                if (now - sent >= _settings.TickResendAfter)
+                {
+                    em.Outstanding[at] = (tick, now);
+                    _jobs.Tell(tick);
+                }
+        foreach (var (at, p) in _manual.ToList())
+            if (now - p.SentUtc >= _settings.TickResendAfter)
+            {
+                _manual[at] = p with { SentUtc = now };
+                _jobs.Tell(p.Tick);
+            }
+    }
+
+    private void Checkpoint()
+    {
+        var moved = new Dictionary<string, DateTimeOffset>();
+        foreach (var (id, em) in _emission)
+        {
+            if (!em.Dirty || !_state.Jobs.TryGetValue(id, out var job)) continue;
+            em.Dirty = false;
+            var covered = em.Covered(job.CoveredUtc);
+            if (covered > job.CoveredUtc) moved[id] = covered;
+        }
+        if (moved.Count > 0) PersistEvent(new WatermarksAdvanced(moved), () => { });
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    private void PersistEvent(ISchedulerEvent e, Action after) =>
+        Persist(e, evt =>
+        {
+            _state = _state.Apply(evt);
+            after();
+            if (LastSequenceNr % _settings.SnapshotEvery == 0) SaveSnapshot(_state);
+        });
+
+    /// <summary>(Re)computes a job's schedule and emission state after recovery or a definition change.</summary>
+    private void Track(ScheduledJob job, bool reset = true)
+    {
+        var id = job.Definition.Id;
+        var schedule = DefinitionCheck.ScheduleOf(job.Definition);
+        _schedules[id] = schedule;
+        if (reset || !_emission.ContainsKey(id)) _emission[id] = new JobEmission(job.CoveredUtc);
+        var em = _emission[id];
+        em.NextDueUtc = schedule.NextAfter(em.LastEmittedUtc);
+        _quartz?.Schedule(id, schedule, Now);
+    }
+
+    private JobView View(ScheduledJob j) =>
+        new(j.Definition, j.Paused, j.PausedReason, j.CreatedUtc, j.UpdatedUtc,
+            j.Paused || !_schedules.TryGetValue(j.Definition.Id, out var s) ? null : s.NextAfter(Now));
+
+    /// <summary>Per-job emission progress; lives only as long as this scheduler incarnation.</summary>
+    private sealed class JobEmission(DateTimeOffset lastEmitted)
+    {
+        public DateTimeOffset LastEmittedUtc { get; set; } = lastEmitted;
+        public DateTimeOffset? NextDueUtc { get; set; }
+        public SortedDictionary<DateTimeOffset, (Tick Tick, DateTimeOffset SentUtc)> Outstanding { get; } = [];
+        public bool Dirty { get; set; }
+
+        /// <summary>All times at or before this are acknowledged.</summary>
+        public DateTimeOffset Covered(DateTimeOffset persisted)
+        {
+            var covered = Outstanding.Count == 0 ? LastEmittedUtc : Outstanding.Keys.First().AddTicks(-1);
+            return covered > persisted ? covered : persisted;
+        }
+    }
+
+    private sealed class ResendDue : IDeadLetterSuppression
+    {
+        public static readonly ResendDue Instance = new();
+    }
+
+    private sealed class CheckpointDue : IDeadLetterSuppression
+    {
+        public static readonly CheckpointDue Instance = new();
+    }
+}

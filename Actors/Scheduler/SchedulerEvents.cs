@@ -1,0 +1,25 @@
+using Akka.Jobs.Contracts;
+using Akka.Jobs.Contracts.Jobs;
+
+namespace Akka.Jobs.Actors.Scheduler;
+
+/// <summary>An event in the scheduler's journal (persistence id <c>scheduler</c>).</summary>
+public interface ISchedulerEvent : IJobsMessage;
+
+/// <summary>A job was created or its definition replaced.</summary>
+public sealed record JobDefined(JobDefinition Definition, DateTimeOffset AtUtc) : ISchedulerEvent;
+
+/// <summary>A job was removed.</summary>
+public sealed record JobUndefined(string JobId, DateTimeOffset AtUtc) : ISchedulerEvent;
+
+/// <summary>A job was paused (by a person, or automatically after repeated failures).</summary>
+public sealed record JobPaused(string JobId, string? Reason, DateTimeOffset AtUtc) : ISchedulerEvent;
+
+/// <summary>A paused job was resumed; its times up to <see cref="AtUtc"/> are recorded as skipped (paused).</summary>
+public sealed record JobResumed(string JobId, DateTimeOffset AtUtc) : ISchedulerEvent;
+
+/// <summary>
+/// Checkpoint: for each job, every scheduled time at or before the watermark has been
+/// acknowledged by its supervisor and will not be emitted again after a fail-over.
+/// </summary>
+public sealed record WatermarksAdvanced(IReadOnlyDictionary<string, DateTimeOffset> Watermarks) : ISchedulerEvent;

@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using Akka.Jobs.Contracts.Jobs;
+
+namespace Akka.Jobs.Actors.Scheduler;
+
+/// <summary>One job as the scheduler keeps it.</summary>
+public sealed record ScheduledJob(
+    JobDefinition Definition,
+    DateTimeOffset CreatedUtc,
+    DateTimeOffset UpdatedUtc,
+    DateTimeOffset CoveredUtc,
+    bool Paused = false,
+    string? PausedReason = null,
+    DateTimeOffset? PausedSinceUtc = null,
+    DateTimeOffset? SkipThroughUtc = null);
+
+/// <summary>The scheduler's durable state: definitions, pause flags and watermarks.</summary>
+public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jobs)
+{
+    public static readonly SchedulerState Empty = new(ImmutableDictionary<string, ScheduledJob>.Empty);
+
+    /// <summary>Folds one event in. New jobs start covered at their creation: no times before it exist for them.</summary>
+    public SchedulerState Apply(ISchedulerEvent e) => e switch
+    {
+        JobDefined d when Jobs.TryGetValue(d.Definition.Id, out var old) =>
+            this with { Jobs = Jobs.SetItem(d.Definition.Id, old with { Definition = d.Definition, UpdatedUtc = d.AtUtc }) },
+        JobDefined d => this with { Jobs = Jobs.SetItem(d.Definition.Id, new ScheduledJob(d.Definition, d.AtUtc, d.AtUtc, d.AtUtc)) },
+        JobUndefined u => this with { Jobs = Jobs.Remove(u.JobId) },
+        JobPaused p => Update(p.JobId, j => j with { Paused = true, PausedReason = p.Reason, PausedSinceUtc = p.AtUtc }),
+        JobResumed r => Update(r.JobId, j => j with { Paused = false, PausedReason = null, PausedSinceUtc = null, SkipThroughUtc = r.AtUtc }),
+        WatermarksAdvanced w => w.Watermarks.Aggregate(this, (s, kv) =>
+            s.Update(kv.Key, j => kv.Value > j.CoveredUtc ? j with { CoveredUtc = kv.Value } : j)),
+        _ => this,
+    };
+
+    private SchedulerState Update(string jobId, Func<ScheduledJob, ScheduledJob> f) =>
+        Jobs.TryGetValue(jobId, out var j) ? this with { Jobs = Jobs.SetItem(jobId, f(j)) } : this;
+}

@@ -1,0 +1,78 @@
+using Akka.Jobs.Contracts;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+
+namespace Akka.Jobs.Actors.Supervision;
+
+/// <summary>An event in a job supervisor's journal (<c>job-{jobId}</c>); tagged <see cref="JobEventTags.Run"/>.</summary>
+public interface IJobEvent : IWithJobId;
+
+/// <summary>Tags for projections.</summary>
+public static class JobEventTags
+{
+    /// <summary>Every run lifecycle event carries this tag.</summary>
+    public const string Run = "run";
+}
+
+/// <summary>The supervisor now runs the job with this definition.</summary>
+public sealed record DefinitionAdopted(string JobId, JobDefinition Definition) : IJobEvent;
+
+/// <summary>A scheduled time became a run; queued runs start when the current one ends.</summary>
+public sealed record RunAccepted(
+    string JobId,
+    string RunId,
+    DateTimeOffset ScheduledUtc,
+    TriggerKind Trigger,
+    DateTimeOffset AcceptedUtc,
+    bool Queued,
+    IReadOnlyList<string> Items) : IJobEvent;
+
+/// <summary>A scheduled time (or a range of <see cref="Count"/> of them) that will not run, with why.</summary>
+public sealed record RunSkipped(
+    string JobId,
+    string RunId,
+    DateTimeOffset ScheduledUtc,
+    TriggerKind Trigger,
+    string Reason,
+    DateTimeOffset DecidedUtc,
+    DateTimeOffset? ThroughUtc = null,
+    int Count = 1) : IJobEvent;
+
+/// <summary>A queued run started.</summary>
+public sealed record RunStarted(string JobId, string RunId, DateTimeOffset StartedUtc) : IJobEvent;
+
+/// <summary>One attempt of one item failed.</summary>
+public sealed record AttemptFailed(
+    string JobId,
+    string RunId,
+    string ItemKey,
+    int Attempt,
+    string Node,
+    DateTimeOffset StartedUtc,
+    DateTimeOffset FailedUtc,
+    string ErrorKind,
+    string Error,
+    bool WillRetry) : IJobEvent;
+
+/// <summary>One item succeeded.</summary>
+public sealed record ItemSucceeded(
+    string JobId,
+    string RunId,
+    string ItemKey,
+    int Attempt,
+    string Node,
+    DateTimeOffset StartedUtc,
+    DateTimeOffset FinishedUtc,
+    string? Output) : IJobEvent;
+
+/// <summary>A run ended.</summary>
+public sealed record RunFinished(string JobId, string RunId, RunStatus Status, DateTimeOffset FinishedUtc, string? Reason, string? Error) : IJobEvent;
+
+/// <summary>
+/// A recovered supervisor resumed a run whose node died: each unfinished item's interrupted attempt
+/// counts as used, and the items are dispatched again with the next attempt number.
+/// </summary>
+public sealed record RunResumed(string JobId, string RunId, DateTimeOffset ResumedUtc) : IJobEvent;
+
+/// <summary>The job was removed; nothing more runs.</summary>
+public sealed record JobRetired(string JobId, DateTimeOffset RetiredUtc) : IJobEvent;

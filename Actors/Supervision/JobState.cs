@@ -1,0 +1,268 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+using Akka.Jobs.Contracts.Serialization;
+
+namespace Akka.Jobs.Actors.Supervision;
+
+/// <summary>
+/// Everything a job supervisor knows, rebuilt from its journal. <c>Decide*</c> turn inputs into
+/// events without side effects; <see cref="Apply"/> folds one event in. The actor only persists,
+/// applies and performs the effects the new state implies.
+/// </summary>
+public sealed record JobState
+{
+    /// <summary>How many decided scheduled times are remembered for dedupe; older ticks count as decided.</summary>
+    public const int DecidedWindow = 10_000;
+
+    /// <summary>How many finished runs are kept for queries.</summary>
+    public const int HistoryLimit = 500;
+
+    public required string JobId { get; init; }
+    public JobDefinition? Definition { get; init; }
+    public ImmutableSortedSet<DateTimeOffset> Decided { get; init; } = [];
+    /// <summary>Every scheduled time at or before this is treated as decided (it left the window).</summary>
+    public DateTimeOffset ForgottenUpTo { get; init; } = DateTimeOffset.MinValue;
+    public ImmutableDictionary<string, RunState> Active { get; init; } = ImmutableDictionary<string, RunState>.Empty;
+    /// <summary>Finished runs and skips, oldest first.</summary>
+    public ImmutableList<RunView> History { get; init; } = [];
+    public int ConsecutiveFailures { get; init; }
+    public bool Retired { get; init; }
+
+    public static JobState Empty(string jobId) => new() { JobId = jobId };
+
+    public bool IsDecided(DateTimeOffset scheduledUtc) => scheduledUtc <= ForgottenUpTo || Decided.Contains(scheduledUtc);
+
+    [JsonIgnore]
+    public IEnumerable<RunState> Running => Active.Values.Where(r => !r.Queued);
+
+    // ---------------------------------------------------------------- decisions
+
+    /// <summary>Decides a tick. Empty when it is a duplicate (already decided) or the job is retired.</summary>
+    public IReadOnlyList<IJobEvent> DecideTick(Tick tick, DateTimeOffset now)
+    {
+        if (Retired || IsDecided(tick.ScheduledUtc)) return [];
+        var events = new List<IJobEvent>();
+        if (!SameDefinition(Definition, tick.Definition)) events.Add(new DefinitionAdopted(JobId, tick.Definition));
+        var runId = tick.RunId;
+
+        if (tick.SkipReason is not null)
+        {
+            events.Add(new RunSkipped(JobId, runId, tick.ScheduledUtc, tick.Trigger, tick.SkipReason, now, tick.SkippedThroughUtc, tick.SkippedCount));
+            return events;
+        }
+
+        var items = tick.Definition.ItemKeys().ToArray();
+        var running = Running.ToList();
+        if (running.Count == 0)
+        {
+            events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items));
+            return events;
+        }
+
+        switch (tick.Definition.Overlap)
+        {
+            case OverlapPolicy.Allow:
+                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items));
+                break;
+            case OverlapPolicy.Replace:
+                events.AddRange(running.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, $"replaced by {runId}", null)));
+                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items));
+                break;
+            case OverlapPolicy.BufferOne when !Active.Values.Any(r => r.Queued):
+                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, true, items));
+                break;
+            default:
+                events.Add(new RunSkipped(JobId, runId, tick.ScheduledUtc, tick.Trigger, "overlap", now));
+                break;
+        }
+        return events;
+    }
+
+    /// <summary>Records a succeeded item; finishes the run when it was the last open item.</summary>
+    public IReadOnlyList<IJobEvent> DecideSucceeded(WorkSucceeded w)
+    {
+        if (!Active.TryGetValue(w.RunId, out var run) || !run.Items.TryGetValue(w.ItemKey, out var item) || item.Done) return [];
+        var events = new List<IJobEvent> { new ItemSucceeded(JobId, w.RunId, w.ItemKey, w.Attempt, w.Node, w.StartedUtc, w.FinishedUtc, Trim(w.Output)) };
+        var after = run.Items.SetItem(w.ItemKey, item with { Done = true });
+        if (after.Values.All(i => i.Done)) events.AddRange(Finish(run, after, w.FinishedUtc));
+        return events;
+    }
+
+    /// <summary>Records a failed attempt; a final failure closes the item and maybe the run.</summary>
+    public IReadOnlyList<IJobEvent> DecideFailed(WorkFailed w)
+    {
+        if (!Active.TryGetValue(w.RunId, out var run) || !run.Items.TryGetValue(w.ItemKey, out var item) || item.Done) return [];
+        var events = new List<IJobEvent>
+        {
+            new AttemptFailed(JobId, w.RunId, w.ItemKey, w.Attempt, w.Node, w.StartedUtc, w.FailedUtc, w.ErrorKind, Trim(w.Error) ?? "", w.WillRetry),
+        };
+        if (!w.WillRetry)
+        {
+            var after = run.Items.SetItem(w.ItemKey, item with { Done = true, Failed = true, Error = w.Error });
+            if (after.Values.All(i => i.Done)) events.AddRange(Finish(run, after, w.FailedUtc));
+        }
+        return events;
+    }
+
+    /// <summary>An item's attempt was cancelled (shutdown, cancel): the run ends cancelled.</summary>
+    public IReadOnlyList<IJobEvent> DecideCancelled(WorkCancelled w, string reason)
+    {
+        if (!Active.TryGetValue(w.RunId, out var run) || run.Queued) return [];
+        return [new RunFinished(JobId, run.RunId, RunStatus.Cancelled, w.CancelledUtc, reason, null), .. StartQueued(w.CancelledUtc, run.RunId)];
+    }
+
+    /// <summary>The run's timeout lapsed.</summary>
+    public IReadOnlyList<IJobEvent> DecideTimeout(string runId, DateTimeOffset now)
+    {
+        if (!Active.TryGetValue(runId, out var run) || run.Queued) return [];
+        var timeout = Definition?.Timeout ?? TimeSpan.Zero;
+        return [new RunFinished(JobId, runId, RunStatus.TimedOut, now, $"exceeded timeout {timeout}", run.LastError), .. StartQueued(now, runId)];
+    }
+
+    /// <summary>After recovery: resume or interrupt runs that were in flight, start a lone queued run.</summary>
+    public IReadOnlyList<IJobEvent> DecideRecovery(DateTimeOffset now)
+    {
+        var events = new List<IJobEvent>();
+        var policy = Definition?.OnInterrupt ?? InterruptPolicy.Resume;
+        var running = Running.ToList();
+        foreach (var run in running)
+        {
+            if (policy == InterruptPolicy.Fail)
+                events.Add(new RunFinished(JobId, run.RunId, RunStatus.Interrupted, now, "interrupted: its node stopped while it ran", run.LastError));
+            else
+                events.Add(new RunResumed(JobId, run.RunId, now));
+        }
+        if (policy == InterruptPolicy.Fail || running.Count == 0)
+        {
+            var queued = Active.Values.FirstOrDefault(r => r.Queued);
+            if (queued is not null) events.Add(new RunStarted(JobId, queued.RunId, now));
+        }
+        return events;
+    }
+
+    /// <summary>The job was removed: cancel what runs and retire.</summary>
+    public IReadOnlyList<IJobEvent> DecideRetire(DateTimeOffset now)
+    {
+        if (Retired) return [];
+        var events = new List<IJobEvent>();
+        events.AddRange(Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null)));
+        events.Add(new JobRetired(JobId, now));
+        return events;
+    }
+
+    private IEnumerable<IJobEvent> Finish(RunState run, ImmutableDictionary<string, ItemState> items, DateTimeOffset at)
+    {
+        var failed = items.Values.Where(i => i.Failed).ToList();
+        yield return failed.Count == 0
+            ? new RunFinished(JobId, run.RunId, RunStatus.Succeeded, at, null, null)
+            : new RunFinished(JobId, run.RunId, RunStatus.Failed, at,
+                failed.Count == 1 ? $"item '{failed[0].Key}' failed" : $"{failed.Count} of {items.Count} items failed", failed[0].Error);
+        foreach (var e in StartQueued(at, run.RunId)) yield return e;
+    }
+
+    private IEnumerable<IJobEvent> StartQueued(DateTimeOffset at, string finishingRunId)
+    {
+        var othersRunning = Running.Any(r => r.RunId != finishingRunId);
+        var queued = Active.Values.FirstOrDefault(r => r.Queued);
+        if (!othersRunning && queued is not null) yield return new RunStarted(JobId, queued.RunId, at);
+    }
+
+    // ---------------------------------------------------------------- evolution
+
+    /// <summary>Folds one event into the state. Pure and total: unknown runs are ignored.</summary>
+    public JobState Apply(IJobEvent e) => e switch
+    {
+        DefinitionAdopted d => this with { Definition = d.Definition },
+        RunAccepted a => Remember(a.ScheduledUtc) with
+        {
+            Active = Active.SetItem(a.RunId, new RunState(a.RunId, a.ScheduledUtc, a.Trigger, a.AcceptedUtc, a.Queued ? null : a.AcceptedUtc,
+                a.Items.ToImmutableDictionary(k => k, k => new ItemState(k)))),
+        },
+        RunSkipped s => Remember(s.ScheduledUtc).Record(new RunView(s.RunId, JobId, s.ScheduledUtc, null, s.DecidedUtc, RunStatus.Skipped, s.Trigger, 0,
+            s.Count > 1 ? $"{s.Reason} ({s.Count} times through {s.ThroughUtc:O})" : s.Reason, null, null, 0, s.Count)),
+        RunStarted st => UpdateRun(st.RunId, r => r with { StartedUtc = st.StartedUtc }),
+        AttemptFailed f => UpdateRun(f.RunId, r => r with
+        {
+            Items = r.Items.SetItem(f.ItemKey, r.Items[f.ItemKey] with
+            {
+                Attempt = Math.Max(r.Items[f.ItemKey].Attempt, f.Attempt),
+                Done = !f.WillRetry,
+                Failed = !f.WillRetry,
+                Error = f.Error,
+                Node = f.Node,
+            }),
+            Node = f.Node,
+            LastError = $"{f.ErrorKind}: {f.Error}",
+        }),
+        ItemSucceeded s => UpdateRun(s.RunId, r => r with
+        {
+            Items = r.Items.SetItem(s.ItemKey, r.Items[s.ItemKey] with { Attempt = Math.Max(r.Items[s.ItemKey].Attempt, s.Attempt), Done = true, Node = s.Node }),
+            Node = s.Node,
+        }),
+        RunResumed rr => UpdateRun(rr.RunId, r => r with
+        {
+            Items = r.Items.Values.Where(i => !i.Done).Aggregate(r.Items, (acc, i) => acc.SetItem(i.Key, i with { Attempt = i.Attempt + 1 })),
+        }),
+        RunFinished f => FinishRun(f),
+        JobRetired => this with { Retired = true },
+        _ => this,
+    };
+
+    private JobState FinishRun(RunFinished f)
+    {
+        if (!Active.TryGetValue(f.RunId, out var run)) return this;
+        var failures = f.Status switch
+        {
+            RunStatus.Succeeded => 0,
+            RunStatus.Failed or RunStatus.TimedOut or RunStatus.Interrupted => ConsecutiveFailures + 1,
+            _ => ConsecutiveFailures,
+        };
+        var view = new RunView(run.RunId, JobId, run.ScheduledUtc, run.StartedUtc, f.FinishedUtc, f.Status, run.Trigger, run.Attempts,
+            f.Reason, f.Error ?? run.LastError, run.Node, run.Items.Count);
+        return (this with { Active = Active.Remove(f.RunId), ConsecutiveFailures = failures }).Record(view);
+    }
+
+    private JobState UpdateRun(string runId, Func<RunState, RunState> update) =>
+        Active.TryGetValue(runId, out var run) ? this with { Active = Active.SetItem(runId, update(run)) } : this;
+
+    private JobState Remember(DateTimeOffset scheduledUtc)
+    {
+        var decided = Decided.Add(scheduledUtc);
+        var forgotten = ForgottenUpTo;
+        while (decided.Count > DecidedWindow)
+        {
+            forgotten = decided.Min;
+            decided = decided.Remove(decided.Min);
+        }
+        return this with { Decided = decided, ForgottenUpTo = forgotten };
+    }
+
+    private JobState Record(RunView view)
+    {
+        var history = History.Add(view);
+        if (history.Count > HistoryLimit) history = history.RemoveRange(0, history.Count - HistoryLimit);
+        return this with { History = history };
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /// <summary>Active and finished runs, newest scheduled time first.</summary>
+    public IReadOnlyList<RunView> Runs(int limit, RunStatus? status) =>
+        Active.Values.Select(r => r.ToView(JobId))
+            .Concat(History)
+            .Where(v => status is null || v.Status == status)
+            .OrderByDescending(v => v.ScheduledUtc)
+            .Take(limit)
+            .ToList();
+
+    /// <summary>Definitions compare by their JSON form (parameters are JSON, lists compare by content).</summary>
+    public static bool SameDefinition(JobDefinition? a, JobDefinition? b) =>
+        a is null ? b is null : b is not null &&
+        JsonSerializer.Serialize(a, JsonManifestSerializer.Options) == JsonSerializer.Serialize(b, JsonManifestSerializer.Options);
+
+    private static string? Trim(string? text) => text is { Length: > 4096 } ? text[^4096..] : text;
+}

@@ -1,0 +1,229 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+using Akka.Persistence;
+
+namespace Akka.Jobs.Actors.Supervision;
+
+/// <summary>
+/// Single writer of one job's runs (persistence id <c>job-{jobId}</c>). Acknowledges a tick only
+/// after its decision is persisted; drops ticks for times already decided; dispatches work items,
+/// enforces the run timeout and resumes or interrupts runs in flight after a crash.
+/// </summary>
+public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
+{
+    private readonly string _jobId;
+    private readonly IActorRef _workers;
+    private readonly IActorRef _scheduler;
+    private readonly IActorRef? _mediator;
+    private readonly TimeProvider _clock;
+    private readonly JobsSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<(string RunId, string Item)> _inFlight = [];
+    private readonly Dictionary<(string RunId, string Item), WorkStarted> _started = [];
+    private JobState _state;
+
+    public JobSupervisorActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings)
+    {
+        _jobId = jobId;
+        _workers = workers;
+        _scheduler = scheduler;
+        _mediator = mediator;
+        _clock = clock;
+        _settings = settings;
+        _state = JobState.Empty(jobId);
+
+        Recover<SnapshotOffer>(o => { if (o.Snapshot is JobState s) _state = s; });
+        Recover<IJobEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<Tick>(OnTick);
+        Command<WakeJob>(w => { if (!JobState.SameDefinition(_state.Definition, w.Definition) && !_state.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]); });
+        Command<RetireJob>(_ => PersistAndApply(_state.DecideRetire(Now)));
+        Command<WorkStarted>(w =>
+        {
+            if (_inFlight.Contains((w.RunId, w.ItemKey))) _started[(w.RunId, w.ItemKey)] = w;
+        });
+        Command<WorkSucceeded>(w => PersistAndApply(_state.DecideSucceeded(w)));
+        Command<WorkFailed>(w => PersistAndApply(_state.DecideFailed(w)));
+        Command<WorkCancelled>(w =>
+        {
+            _inFlight.Remove((w.RunId, w.ItemKey));
+            PersistAndApply(_state.DecideCancelled(w, "cancelled: node shutting down"));
+        });
+        Command<RunDeadline>(d => PersistAndApply(_state.DecideTimeout(d.RunId, Now)));
+        Command<ListRuns>(q => Sender.Tell(new ListRunsResult(_jobId, _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status))));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of job {0} failed", _jobId));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId => $"job-{_jobId}";
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    public static Props Props(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings) =>
+        Akka.Actor.Props.Create(() => new JobSupervisorActor(jobId, workers, scheduler, mediator, clock, settings));
+
+    private void OnRecovered()
+    {
+        // Nothing of a run's dispatch survives a restart: whatever was running is resumed or interrupted.
+        var events = _state.DecideRecovery(Now);
+        if (events.Count > 0) PersistAndApply(events);
+        foreach (var run in _state.Running) ArmDeadline(run);
+    }
+
+    private void OnTick(Tick tick)
+    {
+        var replyTo = Sender;
+        var events = _state.DecideTick(tick, Now);
+        if (events.Count == 0)
+        {
+            replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: true));
+            return;
+        }
+        PersistAndApply(events, () => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: false)));
+    }
+
+    private void PersistAndApply(IReadOnlyList<IJobEvent> events, Action? afterAll = null)
+    {
+        if (events.Count == 0)
+        {
+            afterAll?.Invoke();
+            return;
+        }
+        var remaining = events.Count;
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            React(e);
+            if (--remaining == 0)
+            {
+                afterAll?.Invoke();
+                if (LastSequenceNr % _settings.SnapshotEvery == 0) SaveSnapshot(_state);
+            }
+        });
+    }
+
+    /// <summary>Side effects of an applied event: dispatch, cancel, timers, logs, publication.</summary>
+    private void React(IJobEvent e)
+    {
+        switch (e)
+        {
+            case RunAccepted { Queued: false } a:
+                OnRunStarted(a.RunId, 1);
+                break;
+            case RunAccepted a:
+                Publish(a.RunId);
+                break;
+            case RunStarted s:
+                OnRunStarted(s.RunId, 1);
+                break;
+            case RunResumed r:
+                _log.Info("Run resumed job={0} run={1} after its node stopped", _jobId, r.RunId);
+                OnRunStarted(r.RunId, null);
+                break;
+            case ItemSucceeded s:
+                _inFlight.Remove((s.RunId, s.ItemKey));
+                _started.Remove((s.RunId, s.ItemKey));
+                Dispatch(s.RunId);
+                break;
+            case AttemptFailed { WillRetry: false } f:
+                _inFlight.Remove((f.RunId, f.ItemKey));
+                _started.Remove((f.RunId, f.ItemKey));
+                Dispatch(f.RunId);
+                break;
+            case AttemptFailed f:
+                _log.Info("Attempt failed job={0} run={1} item={2} attempt={3} error={4}; retrying", _jobId, f.RunId, f.ItemKey, f.Attempt, f.Error);
+                break;
+            case RunSkipped s:
+                _log.Info("Run skipped job={0} run={1} reason={2}", _jobId, s.RunId, s.Reason);
+                Publish(s.RunId);
+                break;
+            case RunFinished f:
+                OnRunFinished(f);
+                break;
+        }
+    }
+
+    private void OnRunStarted(string runId, int? attempt)
+    {
+        if (!_state.Active.TryGetValue(runId, out var run)) return;
+        _log.Info("Run started job={0} run={1} attempt={2} trigger={3}", _jobId, runId, attempt ?? run.Attempts + 1, run.Trigger);
+        ArmDeadline(run);
+        Dispatch(runId);
+        Publish(runId);
+    }
+
+    private void OnRunFinished(RunFinished f)
+    {
+        Timers.Cancel(DeadlineKey(f.RunId));
+        foreach (var key in _inFlight.Where(k => k.RunId == f.RunId).ToList())
+        {
+            _workers.Tell(new CancelWork(_jobId, f.RunId, key.Item, f.Reason ?? f.Status.ToString()));
+            _inFlight.Remove(key);
+            _started.Remove(key);
+        }
+        var view = _state.History.LastOrDefault(h => h.RunId == f.RunId);
+        var duration = view?.StartedUtc is { } started ? f.FinishedUtc - started : TimeSpan.Zero;
+        _log.Info("Run finished job={0} run={1} outcome={2} attempts={3} duration={4:F3}s{5}",
+            _jobId, f.RunId, f.Status.ToString().ToLowerInvariant(), view?.Attempts ?? 0, duration.TotalSeconds,
+            f.Reason is null ? "" : $" reason={f.Reason}");
+        Publish(f.RunId);
+
+        var def = _state.Definition;
+        var failures = _state.ConsecutiveFailures;
+        if (def is null || failures == 0) return;
+        if (def.AlertAfter > 0 && failures == def.AlertAfter)
+            _log.Warning("ALERT job={0} has failed {1} runs in a row", _jobId, failures);
+        if (def.PauseAfter > 0 && failures == def.PauseAfter)
+            _scheduler.Tell(new AutoPauseJob(_jobId, failures));
+    }
+
+    private void Dispatch(string runId)
+    {
+        if (!_state.Active.TryGetValue(runId, out var run) || run.Queued || _state.Definition is not { } def) return;
+        var inFlight = _inFlight.Count(k => k.RunId == runId);
+        var deadline = (run.StartedUtc ?? Now) + def.Timeout;
+        foreach (var item in run.OpenItems.Where(i => !_inFlight.Contains((runId, i.Key))).Take(Math.Max(0, def.MaxParallel - inFlight)).ToList())
+        {
+            var next = item.Attempt + 1;
+            if (next > def.Retry.MaxAttempts)
+            {
+                // Interruptions used up the attempts: the item fails rather than running past its budget.
+                var now = Now;
+                Self.Tell(new WorkFailed(_jobId, runId, item.Key, item.Attempt, "-", now, now, "interrupted",
+                    "interrupted: no attempts left after its node stopped", false, null));
+                continue;
+            }
+            _inFlight.Add((runId, item.Key));
+            _workers.Tell(new ExecuteWork(_jobId, runId, item.Key, next, run.ScheduledUtc, deadline, def));
+        }
+    }
+
+    private void ArmDeadline(RunState run)
+    {
+        if (_state.Definition is not { } def || run.StartedUtc is not { } started) return;
+        var due = started + def.Timeout - Now;
+        Timers.StartSingleTimer(DeadlineKey(run.RunId), new RunDeadline(run.RunId), due > TimeSpan.Zero ? due : TimeSpan.Zero);
+    }
+
+    private void Publish(string runId)
+    {
+        if (_mediator is null) return;
+        var view = _state.Active.TryGetValue(runId, out var run) ? run.ToView(_jobId) : _state.History.LastOrDefault(h => h.RunId == runId);
+        if (view is null) return;
+        if (view.Status == RunStatus.Running && _started.FirstOrDefault(kv => kv.Key.RunId == runId).Value is { } started)
+            view = view with { Node = started.Node };
+        _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RunTopics.Runs, new RunStatusChanged(view)));
+    }
+
+    private static string DeadlineKey(string runId) => "deadline:" + runId;
+
+    private sealed record RunDeadline(string RunId) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+}

@@ -1,0 +1,147 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Actors.Protocol;
+
+namespace Akka.Jobs.Actors.Workers;
+
+/// <summary>
+/// Sharded worker of one (job, item). Each attempt runs in an <see cref="AttemptRunner"/> child;
+/// the failure it throws reaches this actor's supervisor strategy, which stops the child and lets
+/// the retry policy schedule the next attempt after an exponential, jittered backoff, or end the
+/// item on a non-retryable error. Outcomes go back to the job's supervisor through the job region.
+/// </summary>
+public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
+{
+    private readonly IActorRef _jobs;
+    private readonly JobHandlerRegistry _handlers;
+    private readonly TimeProvider _clock;
+    private readonly string _node;
+    private readonly IActorRef? _tracker;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, Execution> _executions = [];
+
+    public EntityWorkerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker)
+    {
+        _jobs = jobs;
+        _handlers = handlers;
+        _clock = clock;
+        _node = node;
+        _tracker = tracker;
+
+        Receive<ExecuteWork>(OnExecute);
+        Receive<CancelWork>(c => Cancel(c.RunId, c.Reason, report: false));
+        Receive<CancelAllWork>(c =>
+        {
+            foreach (var runId in _executions.Keys.ToList()) Cancel(runId, c.Reason, report: true);
+        });
+        Receive<RetryDue>(r =>
+        {
+            if (_executions.TryGetValue(r.RunId, out var ex)) StartAttempt(ex);
+        });
+        Receive<AttemptSucceeded>(OnSucceeded);
+        Receive<AttemptFailedException>(OnFailed);
+        Receive<AttemptCancelled>(OnCancelled);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker) =>
+        Akka.Actor.Props.Create(() => new EntityWorkerActor(jobs, handlers, clock, node, tracker));
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(ex =>
+    {
+        // Runs in this actor's context: hand the failure to the retry policy and retire the child.
+        Self.Tell(ex as AttemptFailedException ?? new AttemptFailedException("", 0, default, _clock.GetUtcNow(), ex.GetType().Name, ex.Message, true, ex));
+        return Directive.Stop;
+    }, loggingEnabled: false);
+
+    private void OnExecute(ExecuteWork w)
+    {
+        if (_executions.ContainsKey(w.RunId)) return; // a re-delivery of work already in progress
+        var ex = new Execution(w, w.FirstAttempt - 1);
+        _executions[w.RunId] = ex;
+        if (_executions.Count == 1) _tracker?.Tell(new WorkTracker.Busy(Self));
+        StartAttempt(ex);
+    }
+
+    private void StartAttempt(Execution ex)
+    {
+        ex.Attempt++;
+        var w = ex.Work;
+        var context = new Handlers.JobContext(w.JobId, w.RunId, w.ItemKey, ex.Attempt, w.ScheduledUtc, w.Definition);
+        ex.Child = Context.ActorOf(AttemptRunner.Props(context, _handlers, _clock, w.DeadlineUtc), $"attempt-{ex.Sequence++}");
+        _jobs.Tell(new WorkStarted(w.JobId, w.RunId, w.ItemKey, ex.Attempt, _node, _clock.GetUtcNow()));
+        _log.Debug("Attempt started job={0} run={1} item={2} attempt={3}", w.JobId, w.RunId, w.ItemKey, ex.Attempt);
+    }
+
+    private void OnSucceeded(AttemptSucceeded s)
+    {
+        if (!_executions.TryGetValue(s.RunId, out var ex) || ex.Attempt != s.Attempt) return;
+        var w = ex.Work;
+        _jobs.Tell(new WorkSucceeded(w.JobId, w.RunId, w.ItemKey, s.Attempt, _node, s.StartedUtc, s.FinishedUtc, s.Output));
+        Done(s.RunId);
+    }
+
+    private void OnFailed(AttemptFailedException f)
+    {
+        if (!_executions.TryGetValue(f.RunId, out var ex) || ex.Attempt != f.Attempt) return;
+        var w = ex.Work;
+        var retry = w.Definition.Retry;
+        var willRetry = f.Retryable && !retry.NonRetryable.Contains(f.Kind) && f.Attempt < retry.MaxAttempts;
+        DateTimeOffset? retryAt = null;
+        if (willRetry)
+        {
+            var backoff = retry.BackoffBefore(f.Attempt + 1);
+            backoff += TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * retry.Jitter * Random.Shared.NextDouble());
+            retryAt = _clock.GetUtcNow() + backoff;
+            ex.Child = null;
+            Timers.StartSingleTimer(f.RunId, new RetryDue(f.RunId), backoff);
+        }
+        _jobs.Tell(new WorkFailed(w.JobId, w.RunId, w.ItemKey, f.Attempt, _node, f.StartedUtc, f.FailedUtc, f.Kind, f.Message, willRetry, retryAt));
+        if (!willRetry) Done(f.RunId);
+    }
+
+    private void OnCancelled(AttemptCancelled c)
+    {
+        if (!_executions.TryGetValue(c.RunId, out var ex) || ex.Attempt != c.Attempt) return;
+        if (ex.ReportCancel)
+            _jobs.Tell(new WorkCancelled(ex.Work.JobId, c.RunId, ex.Work.ItemKey, c.Attempt, _node, c.CancelledUtc));
+        Done(c.RunId);
+    }
+
+    private void Cancel(string runId, string reason, bool report)
+    {
+        if (!_executions.TryGetValue(runId, out var ex)) return;
+        ex.ReportCancel |= report;
+        Timers.Cancel(runId);
+        if (ex.Child is { } child)
+        {
+            child.Tell(new CancelAttempt(reason));
+            return;
+        }
+        if (report) _jobs.Tell(new WorkCancelled(ex.Work.JobId, runId, ex.Work.ItemKey, ex.Attempt, _node, _clock.GetUtcNow()));
+        Done(runId);
+    }
+
+    private void Done(string runId)
+    {
+        _executions.Remove(runId);
+        Timers.Cancel(runId);
+        if (_executions.Count == 0) _tracker?.Tell(new WorkTracker.Idle(Self));
+    }
+
+    private sealed class Execution(ExecuteWork work, int attempt)
+    {
+        public ExecuteWork Work { get; } = work;
+        public int Attempt { get; set; } = attempt;
+        public int Sequence { get; set; }
+        public IActorRef? Child { get; set; }
+        public bool ReportCancel { get; set; }
+    }
+
+    private sealed record RetryDue(string RunId) : IDeadLetterSuppression;
+}
+
+/// <summary>Cancels every execution of a worker, reporting each as cancelled (node shutdown).</summary>
+public sealed record CancelAllWork(string Reason);
