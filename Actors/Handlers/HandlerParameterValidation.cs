@@ -1,0 +1,154 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Akka.Jobs.Contracts.Jobs;
+
+namespace Akka.Jobs.Actors.Handlers;
+
+/// <summary>
+/// Checks the parameters of the built-in <c>shell</c> and <c>http</c> handlers, so the scheduler can reject a
+/// bad definition before persisting it. The handlers run the same checks before each attempt.
+/// Fields are named <c>parameters.&lt;name&gt;</c>.
+/// </summary>
+public static partial class HandlerParameterValidation
+{
+    [GeneratedRegex("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")]
+    private static partial Regex TokenPattern();
+
+    /// <summary>
+    /// The problems of <paramref name="parameters"/> for the built-in handler <paramref name="handler"/>;
+    /// empty for a handler whose parameters this class does not know.
+    /// </summary>
+    public static IReadOnlyList<ValidationError> Validate(string handler, JsonElement parameters) => handler switch
+    {
+        ShellHandler.Name => ValidateShell(parameters),
+        HttpHandler.Name => ValidateHttp(parameters),
+        _ => [],
+    };
+
+    /// <summary>Problems of a <c>shell</c> parameters object: <c>command</c>, <c>args</c>, <c>env</c>, <c>workingDirectory</c>.</summary>
+    public static IReadOnlyList<ValidationError> ValidateShell(JsonElement parameters)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object)
+            return [new ValidationError("parameters", "must be a JSON object")];
+
+        var errors = new List<ValidationError>();
+        if (string.IsNullOrWhiteSpace(parameters.GetString("command")))
+            errors.Add(new ValidationError("parameters.command", "is required: the program to run (a path or a name found on PATH)"));
+
+        if (TryGet(parameters, "args", out var args))
+        {
+            if (args.ValueKind != JsonValueKind.Array)
+                errors.Add(new ValidationError("parameters.args", "must be an array of strings"));
+            else
+            {
+                var i = 0;
+                foreach (var a in args.EnumerateArray())
+                {
+                    if (a.ValueKind != JsonValueKind.String)
+                        errors.Add(new ValidationError($"parameters.args[{i}]", $"must be a string, got {Describe(a)}"));
+                    i++;
+                }
+            }
+        }
+
+        if (TryGet(parameters, "env", out var env))
+        {
+            if (env.ValueKind != JsonValueKind.Object)
+                errors.Add(new ValidationError("parameters.env", "must be an object of names to string, number or boolean values"));
+            else
+            {
+                foreach (var p in env.EnumerateObject())
+                {
+                    if (p.Name.Length == 0 || p.Name.Contains('='))
+                        errors.Add(new ValidationError("parameters.env", $"'{p.Name}' is not a valid environment variable name"));
+                    else if (p.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False))
+                        errors.Add(new ValidationError($"parameters.env.{p.Name}", $"must be a string, number or boolean, got {Describe(p.Value)}"));
+                }
+            }
+        }
+
+        if (TryGet(parameters, "workingDirectory", out var wd) && (wd.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(wd.GetString())))
+            errors.Add(new ValidationError("parameters.workingDirectory", "must be a non-empty string"));
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Problems of an <c>http</c> parameters object: <c>method</c>, <c>url</c>, <c>headers</c>, <c>body</c>,
+    /// <c>contentType</c>, <c>bearerTokenEnv</c>. Whether the token variable is set is only known on the node
+    /// that runs the attempt, so it is not checked here.
+    /// </summary>
+    public static IReadOnlyList<ValidationError> ValidateHttp(JsonElement parameters)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object)
+            return [new ValidationError("parameters", "must be a JSON object")];
+
+        var errors = new List<ValidationError>();
+        if (TryGet(parameters, "method", out var method) &&
+            (method.ValueKind != JsonValueKind.String || !TokenPattern().IsMatch(method.GetString()!)))
+            errors.Add(new ValidationError("parameters.method", $"must be an HTTP method such as GET or POST, got {Describe(method)}"));
+
+        var url = parameters.GetString("url");
+        if (string.IsNullOrWhiteSpace(url))
+            errors.Add(new ValidationError("parameters.url", "is required: an absolute http or https URL"));
+        else if (!TryParseUrl(url, out _))
+            errors.Add(new ValidationError("parameters.url", $"'{url}' is not an absolute http or https URL"));
+
+        if (TryGet(parameters, "headers", out var headers))
+        {
+            if (headers.ValueKind != JsonValueKind.Object)
+                errors.Add(new ValidationError("parameters.headers", "must be an object of header names to string values"));
+            else
+            {
+                foreach (var h in headers.EnumerateObject())
+                {
+                    if (!TokenPattern().IsMatch(h.Name))
+                        errors.Add(new ValidationError("parameters.headers", $"'{h.Name}' is not a valid header name"));
+                    else if (h.Value.ValueKind != JsonValueKind.String)
+                        errors.Add(new ValidationError($"parameters.headers.{h.Name}", $"must be a string, got {Describe(h.Value)}"));
+                    else if (h.Value.GetString()!.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                        errors.Add(new ValidationError($"parameters.headers.{h.Name}", "must not contain line breaks"));
+                }
+            }
+        }
+
+        if (TryGet(parameters, "body", out var body) &&
+            body.ValueKind is not (JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
+            errors.Add(new ValidationError("parameters.body", $"must be a string (sent as is) or a JSON object or array (sent as application/json), got {Describe(body)}"));
+
+        if (TryGet(parameters, "contentType", out var ct) &&
+            (ct.ValueKind != JsonValueKind.String || !MediaTypeHeaderValue.TryParse(ct.GetString(), out _)))
+            errors.Add(new ValidationError("parameters.contentType", $"must be a media type such as text/plain or application/xml; charset=utf-8, got {Describe(ct)}"));
+
+        if (TryGet(parameters, "bearerTokenEnv", out var tokenEnv) &&
+            (tokenEnv.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(tokenEnv.GetString()) || tokenEnv.GetString()!.Contains('=')))
+            errors.Add(new ValidationError("parameters.bearerTokenEnv", "must be the name of an environment variable"));
+
+        return errors;
+    }
+
+    internal static bool TryParseUrl(string? url, out Uri uri)
+    {
+        if (Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps))
+        {
+            uri = u;
+            return true;
+        }
+        uri = null!;
+        return false;
+    }
+
+    /// <summary>The property, unless absent or JSON null.</summary>
+    internal static bool TryGet(JsonElement parameters, string name, out JsonElement value) =>
+        parameters.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    private static string Describe(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => $"'{e.GetString()}'",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Null => "null",
+        _ => e.GetRawText(),
+    };
+}
