@@ -1,0 +1,83 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Hosting;
+using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Actors.Scheduler;
+using Akka.Jobs.Actors.Serialization;
+using Akka.Jobs.Actors.Sharding;
+using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Actors.Workers;
+using Akka.Jobs.Contracts.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Akka.Jobs.Actors.Hosting;
+
+/// <summary>ActorRegistry key of the job supervisors' shard region.</summary>
+public sealed class JobRegion;
+
+/// <summary>ActorRegistry key of the workers' shard region.</summary>
+public sealed class WorkerRegion;
+
+/// <summary>ActorRegistry key of the scheduler singleton's proxy.</summary>
+public sealed class SchedulerProxy;
+
+/// <summary>ActorRegistry key of the node-local <see cref="WorkTracker"/>.</summary>
+public sealed class WorkTrackerKey;
+
+/// <summary>One builder extension per piece of the pipeline (DESIGN.md §9.3).</summary>
+public static class JobsActorsHosting
+{
+    /// <summary>Binds the Contracts and internal serializers to every type they own.</summary>
+    public static AkkaConfigurationBuilder AddJobsSerialization(this AkkaConfigurationBuilder b) => b
+        .WithCustomSerializer("akka-jobs-contracts", ContractsSerializer.Table.Keys, sys => new ContractsSerializer(sys))
+        .WithCustomSerializer("akka-jobs-internal", InternalSerializer.Table.Keys, sys => new InternalSerializer(sys));
+
+    /// <summary>The scheduler as a cluster singleton (proxy registered as <see cref="SchedulerProxy"/>).</summary>
+    public static AkkaConfigurationBuilder AddScheduler(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) =>
+        b.WithSingleton<SchedulerProxy>("scheduler",
+            (_, registry, resolver) => SchedulerActor.Props(
+                registry.Get<JobRegion>(),
+                resolver.GetService<JobHandlerRegistry>(),
+                resolver.GetService<TimeProvider>(),
+                settings),
+            new ClusterSingletonOptions { Role = role });
+
+    /// <summary>Job supervisors, one sharded persistent entity per job.</summary>
+    public static AkkaConfigurationBuilder AddJobSupervisors(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) =>
+        b.WithShardRegion<JobRegion>("job",
+            (system, registry, resolver) => jobId => JobSupervisorActor.Props(
+                jobId,
+                registry.Get<WorkerRegion>(),
+                registry.Get<SchedulerProxy>(),
+                DistributedPubSub.Get(system).Mediator,
+                resolver.GetService<TimeProvider>(),
+                settings),
+            new JobMessageExtractor(settings.Shards),
+            new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
+
+    /// <summary>Entity workers, one sharded entity per (job, item), plus the node's work tracker.</summary>
+    public static AkkaConfigurationBuilder AddEntityWorkers(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) => b
+        .WithActors((system, registry) => registry.Register<WorkTrackerKey>(system.ActorOf(WorkTracker.Props(), "work-tracker")))
+        .WithShardRegion<WorkerRegion>("worker",
+            (system, registry, resolver) => _ => EntityWorkerActor.Props(
+                registry.Get<JobRegion>(),
+                resolver.GetService<JobHandlerRegistry>(),
+                resolver.GetService<TimeProvider>(),
+                Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
+                registry.Get<WorkTrackerKey>()),
+            new WorkerMessageExtractor(settings.Shards),
+            new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
+
+    /// <summary>The built-in handlers and their registry.</summary>
+    public static IServiceCollection AddBuiltInJobHandlers(this IServiceCollection services)
+    {
+        services.AddSingleton<JobHandlerRegistry>();
+        services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }));
+        services.AddJobHandler<NoopHandler>("noop");
+        services.AddJobHandler<ShellHandler>(ShellHandler.Name);
+        services.AddJobHandler<HttpHandler>(HttpHandler.Name);
+        return services;
+    }
+}
