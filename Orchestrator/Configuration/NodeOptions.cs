@@ -1,0 +1,24 @@
+using Akka.Jobs.Actors;
+using Akka.Jobs.Contracts.Jobs;
+
+namespace Akka.Jobs.Orchestrator.Configuration;
+
+/// <summary>
+/// Everything a node needs to start. Each value comes from (first wins) the command line, an
+/// <c>AKKA_JOBS_*</c> environment variable, <c>akka.jobs.node.*</c> in the HOCON file, or the default.
+/// </summary>
+public sealed record NodeOptions
+{
+    public string ConfigPath { get; init; } = "akka.hocon";
+    public string Db { get; init; } = "data/akka-jobs.db";
+    public string Hostname { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 4053;
+    public string Http { get; init; } = "http://127.0.0.1:8080";
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init; } = [];
+    public JobsSettings Engine { get; init; } = new();
+    /// <summary>Job definitions from <c>akka.jobs.definitions</c>, registered (or updated) at start.</summary>
+    public IReadOnlyList<JobDefinition> Definitions { get; init; } = [];
+    /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>
+    public string AkkaHocon { get; init; } = "";
+}

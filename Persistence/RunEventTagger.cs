@@ -1,0 +1,14 @@
+using Akka.Jobs.Actors.Supervision;
+using Akka.Persistence.Journal;
+
+namespace Akka.Jobs.Persistence;
+
+/// <summary>Tags every supervisor event <c>run</c> so the run-history projection can follow them with EventsByTag.</summary>
+public sealed class RunEventTagger : IWriteEventAdapter
+{
+    private static readonly System.Collections.Immutable.ImmutableHashSet<string> Tags = [JobEventTags.Run];
+
+    public string Manifest(object evt) => string.Empty;
+
+    public object ToJournal(object evt) => evt is IJobEvent ? new Tagged(evt, Tags) : evt;
+}
