@@ -45,7 +45,9 @@ public static class JobsPersistenceHosting
               }
             }
             """;
-        return b.AddHocon(hocon, HoconAddMode.Prepend);
+        return b
+            .AddHocon(hocon, HoconAddMode.Prepend)
+            .AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
     }
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

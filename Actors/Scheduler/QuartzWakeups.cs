@@ -3,7 +3,7 @@ using Akka.Event;
 using Akka.Jobs.Actors.Protocol;
 using Akka.Jobs.Actors.Scheduling;
 using Quartz;
-using Quartz.Impl.Matchers;
+using IScheduler = Quartz.IScheduler;
 
 namespace Akka.Jobs.Actors.Scheduler;
 
@@ -32,14 +32,13 @@ internal sealed class QuartzWakeups : IDisposable
         var scheduler = await QuartzSchedulerBuilder.Create(q =>
             {
                 // Quartz keeps schedulers in a process-wide repository: names must be unique per actor.
-                q.SchedulerName = $"akka-jobs-{Guid.NewGuid():N}";
-                q.SchedulerId = "AUTO";
+                q.ConfigureScheduler(o => o.InstanceName = $"akka-jobs-{Guid.NewGuid():N}");
                 q.UseInMemoryStore();
                 q.UseDefaultThreadPool(tp => tp.MaxConcurrency = 2);
                 q.UseTimeProvider(clock);
             })
             .BuildScheduler().ConfigureAwait(false);
-        scheduler.Context.Put(WakeJob.TargetKey, target);
+        scheduler.Context[WakeJob.TargetKey] = target;
         await scheduler.Start().ConfigureAwait(false);
         return scheduler;
     }
@@ -51,7 +50,7 @@ internal sealed class QuartzWakeups : IDisposable
             var trigger = BuildTrigger(jobId, schedule, now);
             if (trigger is null) return;
             var job = JobBuilder.Create<WakeJob>().WithIdentity(jobId, Group).UsingJobData(WakeJob.JobIdKey, jobId).Build();
-            await s.ScheduleJob(job, [trigger], replace: true).ConfigureAwait(false);
+            await s.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing).ConfigureAwait(false);
         });
 
     public void Unschedule(string jobId) => Enqueue(async s => await s.DeleteJob(new JobKey(jobId, Group)).ConfigureAwait(false));
@@ -62,11 +61,11 @@ internal sealed class QuartzWakeups : IDisposable
         switch (schedule)
         {
             case CronSchedule c:
-                return builder.WithSchedule(CronScheduleBuilder.CronSchedule(c.QuartzExpression).InTimeZone(c.Zone)
-                    .WithMisfireHandlingInstructionDoNothing()).Build();
+                return builder.WithSchedule(CronScheduleBuilder.Create(c.QuartzExpression).InTimeZone(c.Zone)
+                    .WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)).Build();
             case IntervalSchedule i when i.NextAfter(now) is { } first:
                 return builder.StartAt(first).WithSimpleSchedule(x => x.WithInterval(i.Interval).RepeatForever()
-                    .WithMisfireHandlingInstructionNextWithRemainingCount()).Build();
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)).Build();
             case OneShotSchedule o when o.At > now:
                 return builder.StartAt(o.At).Build();
             default:
@@ -97,15 +96,14 @@ internal sealed class QuartzWakeups : IDisposable
         }, TaskScheduler.Default).Unwrap();
 
     /// <summary>The only Quartz job: tell the scheduler actor to look at one job.</summary>
-    [DisallowConcurrentExecution]
     private sealed class WakeJob : IJob
     {
         public const string TargetKey = "akka-jobs.target";
         public const string JobIdKey = "akka-jobs.job-id";
 
-        public ValueTask Execute(IJobExecutionContext context)
+        public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
         {
-            if (context.Scheduler.Context.Get(TargetKey) is IActorRef target)
+            if (context.Scheduler.Context.TryGetValue(TargetKey, out var t) && t is IActorRef target)
                 target.Tell(new CheckDue(context.MergedJobDataMap.GetString(JobIdKey)));
             return ValueTask.CompletedTask;
         }

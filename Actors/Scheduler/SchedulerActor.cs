@@ -46,7 +46,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<AutoPauseJob>(p => OnPause(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", ActorRefs.Nobody));
         Command<ResumeJob>(OnResume);
         Command<TriggerJob>(OnTrigger);
-        Command<CheckDue>(c => CheckDue(c.JobId));
+        Command<CheckDue>(c => CheckDueJobs(c.JobId));
         Command<TickAck>(OnAck);
         Command<ResendDue>(_ => Resend());
         Command<CheckpointDue>(_ => Checkpoint());
@@ -120,7 +120,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             if (exists) _jobs.Tell(new WakeJob(def.Id, def));
             _log.Info("Job {0} {1}: schedule={2} handler={3}", def.Id, exists ? "updated" : "registered", def.Schedule, def.Handler);
             replyTo.Tell(new CommandAck(def.Id, Created: !exists));
-            CheckDue(def.Id);
+            CheckDueJobs(def.Id);
         });
     }
 
@@ -179,7 +179,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         {
             _log.Info("Job {0} resumed", cmd.JobId);
             replyTo.Tell(new CommandAck(cmd.JobId));
-            CheckDue(cmd.JobId);
+            CheckDueJobs(cmd.JobId);
         });
     }
 
@@ -202,7 +202,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         _jobs.Tell(tick);
     }
 
-    private void CheckDue(string? jobId)
+    private void CheckDueJobs(string? jobId)
     {
         if (jobId is not null)
         {

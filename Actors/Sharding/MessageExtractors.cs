@@ -10,7 +10,6 @@ public sealed class JobMessageExtractor(int shards) : HashCodeMessageExtractor(s
     public override string? EntityId(object message) => message switch
     {
         IWithJobId m => m.JobId,
-        ShardRegion.StartEntity s => s.EntityId,
         _ => null,
     };
 }
@@ -24,7 +23,6 @@ public sealed class WorkerMessageExtractor(int shards) : HashCodeMessageExtracto
     public override string? EntityId(object message) => message switch
     {
         IWithWorkItem m => EntityIdOf(m.JobId, m.ItemKey),
-        ShardRegion.StartEntity s => s.EntityId,
         _ => null,
     };
 }

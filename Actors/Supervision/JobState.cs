@@ -222,7 +222,7 @@ public sealed record JobState
             _ => ConsecutiveFailures,
         };
         var view = new RunView(run.RunId, JobId, run.ScheduledUtc, run.StartedUtc, f.FinishedUtc, f.Status, run.Trigger, run.Attempts,
-            f.Reason, f.Error ?? run.LastError, run.Node, run.Items.Count);
+            f.Reason, f.Error ?? (f.Status == RunStatus.Succeeded ? null : run.LastError), run.Node, run.Items.Count);
         return (this with { Active = Active.Remove(f.RunId), ConsecutiveFailures = failures }).Record(view);
     }
 

@@ -54,7 +54,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             PersistAndApply(_state.DecideCancelled(w, "cancelled: node shutting down"));
         });
         Command<RunDeadline>(d => PersistAndApply(_state.DecideTimeout(d.RunId, Now)));
-        Command<ListRuns>(q => Sender.Tell(new ListRunsResult(_jobId, _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status))));
+        Command<ListRuns>(q => Sender.Tell(new ListRunsResult(_jobId,
+            _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status).Select(WithLiveAttempt).ToList())));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of job {0} failed", _jobId));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -213,13 +214,20 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Timers.StartSingleTimer(DeadlineKey(run.RunId), new RunDeadline(run.RunId), due > TimeSpan.Zero ? due : TimeSpan.Zero);
     }
 
+    /// <summary>A running run shows the attempt in progress and its node, which are not persisted until the outcome.</summary>
+    private RunView WithLiveAttempt(RunView view)
+    {
+        if (view.Status != RunStatus.Running) return view;
+        var live = _started.Where(kv => kv.Key.RunId == view.RunId).Select(kv => kv.Value).ToList();
+        return live.Count == 0 ? view : view with { Attempts = Math.Max(view.Attempts, live.Max(w => w.Attempt)), Node = live[^1].Node };
+    }
+
     private void Publish(string runId)
     {
         if (_mediator is null) return;
         var view = _state.Active.TryGetValue(runId, out var run) ? run.ToView(_jobId) : _state.History.LastOrDefault(h => h.RunId == runId);
         if (view is null) return;
-        if (view.Status == RunStatus.Running && _started.FirstOrDefault(kv => kv.Key.RunId == runId).Value is { } started)
-            view = view with { Node = started.Node };
+        view = WithLiveAttempt(view);
         _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RunTopics.Runs, new RunStatusChanged(view)));
     }
 

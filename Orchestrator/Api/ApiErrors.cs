@@ -1,0 +1,27 @@
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Serialization;
+
+namespace Akka.Jobs.Orchestrator.Api;
+
+/// <summary>The API's error shape: <c>{"error": "...", "field": "...", "errors": [...]}</c>.</summary>
+public static class ApiErrors
+{
+    public static IResult BadRequest(IReadOnlyList<ValidationError> errors) =>
+        Results.Json(new
+        {
+            error = errors.Count == 1 ? $"{errors[0].Field}: {errors[0].Message}" : $"{errors.Count} problems: " + string.Join("; ", errors),
+            field = errors.Count > 0 ? errors[0].Field : null,
+            errors = errors.Select(e => new { field = e.Field, message = e.Message }),
+        }, JsonManifestSerializer.Options, statusCode: 400);
+
+    public static IResult BadRequest(string field, string message) => BadRequest([new ValidationError(field, message)]);
+
+    public static IResult NotFound(string jobId) =>
+        Results.Json(new { error = $"job '{jobId}' does not exist", field = "id" }, JsonManifestSerializer.Options, statusCode: 404);
+
+    public static IResult Unavailable(string what) =>
+        Results.Json(new { error = $"{what} did not answer in time; the cluster may be starting or failing over" }, JsonManifestSerializer.Options, statusCode: 503);
+
+    public static IResult Rejected(CommandRejected r) =>
+        r.Kind == RejectionKind.NotFound ? NotFound(r.JobId) : BadRequest(r.Errors);
+}

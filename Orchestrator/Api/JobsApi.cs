@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Jobs.Actors.Hosting;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+using Akka.Jobs.Contracts.Serialization;
+using Akka.Jobs.Orchestrator.Configuration;
+
+namespace Akka.Jobs.Orchestrator.Api;
+
+/// <summary>
+/// <c>/api/jobs</c>: CRUD, trigger/pause/resume, runs and next fire times. The HTTP edge is the only
+/// place that asks actors; every reply maps to a status code without partial effects.
+/// </summary>
+public static class JobsApi
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static void MapJobsApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/jobs");
+        var json = JsonManifestSerializer.Options;
+
+        api.MapGet("", async (IRequiredActor<SchedulerProxy> scheduler, string? tenant) =>
+            await AskAsync<ListJobsResult>(scheduler, new ListJobs(tenant), r => Results.Json(r.Jobs, json)));
+
+        api.MapGet("/{id}", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
+            await AskAsync<GetJobResult>(scheduler, new GetJob(id), r => r.Job is null ? ApiErrors.NotFound(id) : Results.Json(r.Job, json)));
+
+        api.MapPut("/{id}", async (string id, HttpRequest request, IRequiredActor<SchedulerProxy> scheduler) =>
+        {
+            if (!JobDefinitionValidator.IsValidId(id))
+                return ApiErrors.BadRequest("id", $"'{id}' is not a valid job id: use 1-128 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit");
+            JsonDocument body;
+            try
+            {
+                body = await JsonDocument.ParseAsync(request.Body);
+            }
+            catch (JsonException ex)
+            {
+                return ApiErrors.BadRequest("body", $"malformed JSON: {ex.Message}");
+            }
+            using (body)
+            {
+                var (definition, errors) = JobDefinitionJson.Read(id, body.RootElement);
+                if (definition is null) return ApiErrors.BadRequest(errors);
+                return await AskAsync<object>(scheduler, new RegisterJob(definition), reply => reply switch
+                {
+                    CommandAck { Created: true } => Results.Json(new { jobId = id, created = true }, json, statusCode: 201),
+                    CommandAck => Results.Json(new { jobId = id, created = false }, json),
+                    CommandRejected r => ApiErrors.Rejected(r),
+                    _ => Results.StatusCode(500),
+                });
+            }
+        });
+
+        api.MapDelete("/{id}", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
+            await AskAsync<object>(scheduler, new RemoveJob(id), reply => reply is CommandRejected r ? ApiErrors.Rejected(r) : Results.NoContent()));
+
+        api.MapPost("/{id}/trigger", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
+            await AskAsync<object>(scheduler, new TriggerJob(id), reply => reply switch
+            {
+                CommandAck a => Results.Json(new { runId = a.RunId }, json, statusCode: 202),
+                CommandRejected r => ApiErrors.Rejected(r),
+                _ => Results.StatusCode(500),
+            }));
+
+        api.MapPost("/{id}/pause", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
+            await AskAsync<object>(scheduler, new PauseJob(id), reply => reply is CommandRejected r
+                ? ApiErrors.Rejected(r)
+                : Results.Json(new { jobId = id, paused = true }, json)));
+
+        api.MapPost("/{id}/resume", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
+            await AskAsync<object>(scheduler, new ResumeJob(id), reply => reply is CommandRejected r
+                ? ApiErrors.Rejected(r)
+                : Results.Json(new { jobId = id, paused = false }, json)));
+
+        api.MapGet("/{id}/runs", async (string id, int? limit, string? status, IRequiredActor<SchedulerProxy> scheduler, IRequiredActor<JobRegion> jobs) =>
+        {
+            if (limit is < 1 or > 500) return ApiErrors.BadRequest("limit", $"must be between 1 and 500, got {limit}");
+            RunStatus? wanted = null;
+            if (status is not null)
+            {
+                var names = Enum.GetValues<RunStatus>().ToDictionary(s => JobDefinitionJson.Kebab(s.ToString()), s => s);
+                if (!names.TryGetValue(status, out var s))
+                    return ApiErrors.BadRequest("status", $"'{status}' is not one of: {string.Join(", ", names.Keys)}");
+                wanted = s;
+            }
+            var exists = await AskAsync<GetJobResult>(scheduler, new GetJob(id), r => r.Job is null ? ApiErrors.NotFound(id) : null!);
+            if (exists is not null) return exists;
+            return await AskAsync<ListRunsResult>(jobs.ActorRef, new ListRuns(id, limit ?? 50, wanted), r => Results.Json(r.Runs, json));
+        });
+
+        api.MapGet("/{id}/next", async (string id, int? count, IRequiredActor<SchedulerProxy> scheduler) =>
+        {
+            if (count is < 1 or > 1000) return ApiErrors.BadRequest("count", $"must be between 1 and 1000, got {count}");
+            return await AskAsync<object>(scheduler, new GetNextFireTimes(id, count ?? 10), reply => reply switch
+            {
+                GetNextFireTimesResult r => Results.Json(new { jobId = id, times = r.Times }, json),
+                CommandRejected r => ApiErrors.Rejected(r),
+                _ => Results.StatusCode(500),
+            });
+        });
+    }
+
+    private static Task<IResult> AskAsync<T>(IRequiredActor<SchedulerProxy> actor, object message, Func<T, IResult> map) =>
+        AskAsync(actor.ActorRef, message, map);
+
+    private static async Task<IResult> AskAsync<T>(IActorRef actor, object message, Func<T, IResult> map)
+    {
+        try
+        {
+            var reply = await actor.Ask<T>(message, AskTimeout);
+            return map(reply);
+        }
+        catch (AskTimeoutException)
+        {
+            return ApiErrors.Unavailable("the scheduler");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Akka.Configuration;
+using Akka.Jobs.Actors;
+using Akka.Jobs.Contracts.Jobs;
+
+namespace Akka.Jobs.Orchestrator.Configuration;
+
+/// <summary>Values given on the command line; null means "not given".</summary>
+public sealed record NodeArguments(
+    string? Config = null,
+    string? Db = null,
+    string? Hostname = null,
+    int? Port = null,
+    string? Http = null,
+    IReadOnlyList<string>? Seeds = null,
+    IReadOnlyList<string>? Roles = null);
+
+/// <summary>Builds <see cref="NodeOptions"/> from arguments, environment and the HOCON file.</summary>
+public static class NodeConfigLoader
+{
+    /// <summary>Throws <see cref="ConfigException"/> naming the file, job and field at fault.</summary>
+    public static NodeOptions Load(NodeArguments args, Func<string, string?> env)
+    {
+        // Without an explicit file: akka.hocon in the working directory, else the copy shipped next to the binary.
+        var path = args.Config ?? env("AKKA_JOBS_CONFIG")
+            ?? (File.Exists("akka.hocon") ? "akka.hocon" : Path.Combine(AppContext.BaseDirectory, "akka.hocon"));
+        Config config;
+        if (File.Exists(path)) config = HoconJson.ParseFile(path);
+        else if (args.Config is not null || env("AKKA_JOBS_CONFIG") is not null) throw new ConfigException($"--config: file '{path}' does not exist");
+        else config = Config.Empty;
+
+        var node = config.GetConfig("akka.jobs.node") ?? Config.Empty;
+        string? Hocon(string key) => node.HasPath(key) ? node.GetString(key) : null;
+        IReadOnlyList<string>? HoconList(string key) => node.HasPath(key) ? node.GetStringList(key).ToList() : null;
+        static IReadOnlyList<string>? Csv(string? s) => s is null ? null : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        var portText = args.Port?.ToString() ?? env("AKKA_JOBS_PORT") ?? Hocon("port");
+        var port = 4053;
+        if (portText is not null && (!int.TryParse(portText, out port) || port is < 0 or > 65535))
+            throw new ConfigException($"port: '{portText}' is not a TCP port (0-65535)");
+
+        var options = new NodeOptions
+        {
+            ConfigPath = path,
+            Db = args.Db ?? env("AKKA_JOBS_DB") ?? Hocon("db") ?? "data/akka-jobs.db",
+            Hostname = args.Hostname ?? env("AKKA_JOBS_HOSTNAME") ?? Hocon("hostname") ?? "127.0.0.1",
+            Port = port,
+            Http = args.Http ?? env("AKKA_JOBS_HTTP") ?? Hocon("http") ?? "http://127.0.0.1:8080",
+            Seeds = args.Seeds is { Count: > 0 } ? args.Seeds : Csv(env("AKKA_JOBS_SEEDS")) ?? HoconList("seeds") ?? [],
+            Roles = args.Roles is { Count: > 0 } ? args.Roles : Csv(env("AKKA_JOBS_ROLES")) ?? HoconList("roles") ?? [],
+            Engine = ReadEngine(config.GetConfig("akka.jobs.engine")),
+            Definitions = ReadDefinitions(config, path),
+            AkkaHocon = AkkaSection(config),
+        };
+        if (!Uri.TryCreate(options.Http, UriKind.Absolute, out var http) || (http.Scheme != "http" && http.Scheme != "https"))
+            throw new ConfigException($"http: '{options.Http}' is not an http(s) URL such as http://127.0.0.1:8080");
+        foreach (var seed in options.Seeds)
+            if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal))
+                throw new ConfigException($"seed: '{seed}' is not an Akka address such as akka.tcp://akka-jobs@host:4053");
+        return options;
+    }
+
+    /// <summary>Reads <c>akka.jobs.definitions</c>: one object per job, keyed by id.</summary>
+    public static IReadOnlyList<JobDefinition> ReadDefinitions(Config config, string source)
+    {
+        if (!config.HasPath("akka.jobs.definitions")) return [];
+        var root = config.GetValue("akka.jobs.definitions");
+        if (!root.IsObject()) throw new ConfigException($"{source}: akka.jobs.definitions must be an object of job-id = {{ … }}");
+        var problems = new List<string>();
+        var result = new List<JobDefinition>();
+        foreach (var (id, value) in root.GetObject().Items)
+        {
+            if (!value.IsObject())
+            {
+                problems.Add($"job '{id}': must be an object");
+                continue;
+            }
+            var json = JsonSerializer.SerializeToElement(HoconJson.DefinitionToJson(value));
+            var (definition, errors) = JobDefinitionJson.Read(id, json);
+            if (definition is null) problems.AddRange(errors.Select(e => $"job '{id}': {e.Field}: {e.Message}"));
+            else result.Add(definition);
+        }
+        if (problems.Count > 0)
+            throw new ConfigException($"{source}: invalid job definitions:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
+        return result;
+    }
+
+    private static JobsSettings ReadEngine(Config? c)
+    {
+        var s = new JobsSettings();
+        if (c is null) return s;
+        TimeSpan Span(string key, TimeSpan d) => c.HasPath(key) ? c.GetTimeSpan(key) : d;
+        int Int(string key, int d) => c.HasPath(key) ? c.GetInt(key) : d;
+        return s with
+        {
+            SnapshotEvery = Int("snapshot-every", s.SnapshotEvery),
+            TickResendAfter = Span("tick-resend-after", s.TickResendAfter),
+            CheckpointInterval = Span("checkpoint-interval", s.CheckpointInterval),
+            SweepInterval = Span("sweep-interval", s.SweepInterval),
+            MisfireThreshold = Span("misfire-threshold", s.MisfireThreshold),
+            Shards = Int("shards", s.Shards),
+        };
+    }
+
+    /// <summary>The file's akka settings other than akka.jobs, passed to the ActorSystem.</summary>
+    private static string AkkaSection(Config config)
+    {
+        if (!config.HasPath("akka")) return "";
+        var akka = config.GetValue("akka");
+        if (!akka.IsObject()) return "";
+        var parts = akka.GetObject().Items.Where(kv => kv.Key != "jobs").Select(kv => $"akka.{kv.Key} = {kv.Value}");
+        return string.Join(Environment.NewLine, parts);
+    }
+}

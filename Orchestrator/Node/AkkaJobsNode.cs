@@ -1,0 +1,82 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Event;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Jobs.Actors.Hosting;
+using Akka.Jobs.Actors.Workers;
+using Akka.Jobs.Orchestrator.Configuration;
+using Akka.Jobs.Persistence;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Akka.Jobs.Orchestrator.Node;
+
+/// <summary>The one place where a node's ActorSystem is composed; tests use it too.</summary>
+public static class AkkaJobsNode
+{
+    public const string SystemName = "akka-jobs";
+
+    /// <summary>Registers handlers, the clock, the ActorSystem and the definitions loader.</summary>
+    public static IServiceCollection AddAkkaJobs(this IServiceCollection services, NodeOptions options)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddBuiltInJobHandlers();
+        services.AddSingleton(options);
+        services.AddAkka(SystemName, (b, _) => b.ConfigureAkkaJobs(options));
+        services.AddHostedService<DefinitionsRegistrar>();
+        return services;
+    }
+
+    /// <summary>Remoting, cluster (keep-majority), serializers, persistence, scheduler, supervisors and workers.</summary>
+    public static AkkaConfigurationBuilder ConfigureAkkaJobs(this AkkaConfigurationBuilder b, NodeOptions o)
+    {
+        var engine = o.Engine;
+        var role = o.Roles.Count > 0 && o.Roles.Contains("jobs") ? "jobs" : null;
+        b.AddHocon(BaseHocon, HoconAddMode.Append);
+        if (!string.IsNullOrWhiteSpace(o.AkkaHocon)) b.AddHocon(o.AkkaHocon, HoconAddMode.Prepend);
+        return b
+            .ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.InfoLevel)
+            .WithRemoting(o.Hostname, o.Port)
+            .WithClustering(new ClusterOptions
+            {
+                SeedNodes = o.Seeds.ToArray(),
+                Roles = o.Roles.ToArray(),
+                SplitBrainResolver = new KeepMajorityOption(),
+            })
+            .AddJobsSerialization()
+            .AddJobsPersistence(DatabaseTarget.Parse(o.Db))
+            .WithDistributedPubSub(role: null!)
+            .AddEntityWorkers(engine, role)
+            .AddJobSupervisors(engine, role)
+            .AddScheduler(engine, role)
+            .WithActors((system, registry) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                // A node without seeds is a cluster of one: it joins itself.
+                if (o.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+                var tracker = registry.Get<WorkTrackerKey>();
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "cancel-running-work", async () =>
+                {
+                    try
+                    {
+                        await tracker.Ask<WorkTracker.AllIdle>(new WorkTracker.CancelAllAndWait("node shutting down"), TimeSpan.FromSeconds(10));
+                    }
+                    catch (Exception ex)
+                    {
+                        system.Log.Warning("Not every running item confirmed its cancellation: {0}", ex.Message);
+                    }
+                    return Done.Instance;
+                });
+            });
+    }
+
+    private const string BaseHocon = """
+        akka.cluster.sharding.distributed-data.durable.keys = []
+        akka.cluster.split-brain-resolver.stable-after = 7s
+        akka.cluster.min-nr-of-members = 1
+        akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
+        akka.coordinated-shutdown.phases.service-stop.timeout = 15s
+        akka.persistence.journal.sql.circuit-breaker.max-failures = 10
+        """;
+}

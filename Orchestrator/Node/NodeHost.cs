@@ -1,0 +1,48 @@
+using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Actors.Scheduler;
+using Akka.Jobs.Orchestrator.Api;
+using Akka.Jobs.Orchestrator.Configuration;
+
+namespace Akka.Jobs.Orchestrator.Node;
+
+/// <summary>Builds a node: the ActorSystem, the HTTP API and health endpoints, on one web host.</summary>
+public static class NodeHost
+{
+    /// <summary>
+    /// Builds (does not start) a node. <paramref name="configureServices"/> adds custom handlers or
+    /// replaces the clock. Throws <see cref="ConfigException"/> when a definition is invalid.
+    /// </summary>
+    public static WebApplication Build(NodeOptions options, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Http);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Akka.Jobs", LogLevel.Information);
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddAkkaJobs(options);
+        configureServices?.Invoke(builder.Services);
+        var app = builder.Build();
+        CheckDefinitions(options, app.Services);
+        app.MapHealth();
+        app.MapJobsApi();
+        return app;
+    }
+
+    /// <summary>Rejects the node's start when a configured definition cannot be stored (unknown handler, bad schedule…).</summary>
+    private static void CheckDefinitions(NodeOptions options, IServiceProvider services)
+    {
+        var handlers = services.GetRequiredService<JobHandlerRegistry>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var problems = options.Definitions
+            .SelectMany(d => DefinitionCheck.Validate(d, handlers.Names, now, isNew: false).Select(e => $"job '{d.Id}': {e.Field}: {e.Message}"))
+            .ToList();
+        if (problems.Count > 0)
+            throw new ConfigException($"{options.ConfigPath}: invalid job definitions:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
+    }
+}
