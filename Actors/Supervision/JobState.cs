@@ -102,7 +102,7 @@ public sealed record JobState
         };
         if (!w.WillRetry)
         {
-            var after = run.Items.SetItem(w.ItemKey, item with { Done = true, Failed = true, Error = w.Error });
+            var after = run.Items.SetItem(w.ItemKey, item with { Done = true, Failed = true, Error = $"{w.ErrorKind}: {w.Error}" });
             if (after.Values.All(i => i.Done)) events.AddRange(Finish(run, after, w.FailedUtc));
         }
         return events;
@@ -192,7 +192,7 @@ public sealed record JobState
                 Attempt = Math.Max(r.Items[f.ItemKey].Attempt, f.Attempt),
                 Done = !f.WillRetry,
                 Failed = !f.WillRetry,
-                Error = f.Error,
+                Error = $"{f.ErrorKind}: {f.Error}",
                 Node = f.Node,
             }),
             Node = f.Node,

@@ -20,6 +20,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     private readonly IActorRef? _tracker;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Execution> _executions = [];
+    private long _attempts;
 
     public EntityWorkerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker)
     {
@@ -70,7 +71,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         ex.Attempt++;
         var w = ex.Work;
         var context = new Handlers.JobContext(w.JobId, w.RunId, w.ItemKey, ex.Attempt, w.ScheduledUtc, w.Definition);
-        ex.Child = Context.ActorOf(AttemptRunner.Props(context, _handlers, _clock, w.DeadlineUtc), $"attempt-{ex.Sequence++}");
+        ex.Child = Context.ActorOf(AttemptRunner.Props(context, _handlers, _clock, w.DeadlineUtc), $"attempt-{_attempts++}");
         _jobs.Tell(new WorkStarted(w.JobId, w.RunId, w.ItemKey, ex.Attempt, _node, _clock.GetUtcNow()));
         _log.Debug("Attempt started job={0} run={1} item={2} attempt={3}", w.JobId, w.RunId, w.ItemKey, ex.Attempt);
     }
@@ -135,7 +136,6 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     {
         public ExecuteWork Work { get; } = work;
         public int Attempt { get; set; } = attempt;
-        public int Sequence { get; set; }
         public IActorRef? Child { get; set; }
         public bool ReportCancel { get; set; }
     }

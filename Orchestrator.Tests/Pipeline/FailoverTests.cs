@@ -1,0 +1,115 @@
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+using Akka.Actor;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Jobs.Tests.Pipeline;
+
+public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(output)
+{
+    [Fact]
+    public async Task Scheduler_failover_re_emits_from_the_watermark_without_doubling_runs()
+    {
+        await RegisterAsync(Job("steady", "@every 5s"));
+        await AdvanceUntilAsync(async () => (await RunsAsync("steady")).Count >= 3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+
+        // Hard stop: acknowledged times after the last checkpoint are emitted again by the successor.
+        await FailOverSchedulerAsync();
+        await AdvanceUntilAsync(async () => (await RunsAsync("steady")).Count >= 6, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+
+        var runs = await RunsAsync("steady");
+        Assert.Equal(runs.Count, runs.Select(r => r.ScheduledUtc).Distinct().Count());
+        Assert.Equal(Handled.For("steady").Count, Handled.For("steady").Select(c => c.Context.RunId).Distinct().Count());
+        Assert.All(runs, r => Assert.NotEqual(RunStatus.Skipped, r.Status));
+    }
+
+    [Fact]
+    public async Task Downtime_is_handled_by_fire_once_one_catch_up_run_and_the_rest_skipped_as_misfire()
+    {
+        await RegisterAsync(Job("daily-ish", "@every 10s"));
+        await AdvanceUntilAsync(async () => (await RunsAsync("daily-ish")).Count >= 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        Advance(TimeSpan.FromSeconds(2)); // let the checkpoint persist the watermark
+
+        await FailOverSchedulerAsync(downtime: TimeSpan.FromSeconds(100));
+        await AdvanceUntilAsync(async () => (await RunsAsync("daily-ish")).Any(r => r.Trigger == TriggerKind.CatchUp),
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+        var runs = await RunsAsync("daily-ish");
+        var catchUp = Assert.Single(runs, r => r.Trigger == TriggerKind.CatchUp);
+        var misfires = runs.Where(r => r.Reason == "misfire").ToList();
+        Assert.NotEmpty(misfires);
+        Assert.All(misfires, m => Assert.True(m.ScheduledUtc < catchUp.ScheduledUtc));
+        Assert.Equal(runs.Count, runs.Select(r => r.ScheduledUtc).Distinct().Count());
+        // Between the first and the latest record, every 10-second time is accounted for exactly once.
+        var times = runs.Select(r => r.ScheduledUtc).OrderBy(t => t).ToList();
+        Assert.Equal((int)((times[^1] - times[0]).TotalSeconds / 10) + 1, times.Count);
+    }
+
+    [Fact]
+    public async Task Skip_misfire_policy_runs_none_of_the_missed_times()
+    {
+        await RegisterAsync(Job("skipper", "@every 10s") with { Misfire = MisfirePolicy.Skip });
+        await FailOverSchedulerAsync(downtime: TimeSpan.FromSeconds(60));
+        Advance(TimeSpan.FromSeconds(1));
+
+        // 10 s … 50 s are late; 60 s is due right now and runs on time.
+        await AwaitAssertAsync(async () => Assert.Equal(5, (await RunsAsync("skipper")).Count(r => r.Reason == "misfire")), Patience);
+        await AwaitCallsAsync("skipper", 1);
+        Assert.All(Handled.For("skipper"), c => Assert.Equal(Start.AddSeconds(60), c.Context.ScheduledUtc));
+    }
+
+    [Fact]
+    public async Task Fire_all_runs_every_missed_time_up_to_max_catch_up()
+    {
+        await RegisterAsync(Job("all", "@every 10s") with { Misfire = MisfirePolicy.FireAll, MaxCatchUp = 4, Overlap = OverlapPolicy.Allow });
+        await FailOverSchedulerAsync(downtime: TimeSpan.FromSeconds(60));
+        Advance(TimeSpan.FromSeconds(1));
+
+        await AwaitAssertAsync(async () =>
+        {
+            var runs = await RunsAsync("all");
+            Assert.Equal(4, runs.Count(r => r.Trigger == TriggerKind.CatchUp));
+            // 10 s … 50 s are late: the latest four run, the oldest is skipped; 60 s runs on time.
+            Assert.Equal(1, runs.Count(r => r.Reason == "misfire: beyond max-catch-up"));
+            var onTime = runs.Where(r => r.Trigger == TriggerKind.Scheduled && r.Status != RunStatus.Skipped).ToList();
+            Assert.True(onTime.Count == 1, string.Join(", ", runs.Select(r => $"{r.RunId}:{r.Trigger}:{r.Status}:{r.Reason}")));
+            Assert.Equal(Start.AddSeconds(60), onTime[0].ScheduledUtc);
+        }, Patience);
+    }
+
+    [Fact]
+    public async Task Supervisor_restarted_mid_run_resumes_the_run_with_the_next_attempt()
+    {
+        await RegisterAsync(Job("resumable", "manual", new { hang = "true" }));
+        var runId = await TriggerAsync("resumable");
+        await AwaitCallsAsync("resumable", 1);
+
+        await Workers.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("resumable|main"), Patience);
+        await Jobs.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("resumable"), Patience);
+        await Scheduler.Ask<object>(new Akka.Jobs.Contracts.Jobs.GetJob("resumable"), Patience);
+        await FailOverSchedulerAsync(); // a new scheduler wakes every supervisor
+
+        await AwaitCallsAsync("resumable", 2);
+        Assert.Equal(2, Handled.For("resumable")[1].Context.Attempt);
+        var run = await AwaitRunAsync("resumable", runId, r => r.Status == RunStatus.Running);
+        Assert.Equal(runId, Handled.For("resumable")[1].Context.RunId);
+        Assert.Equal(2, run.Attempts);
+    }
+
+    [Fact]
+    public async Task Supervisor_restarted_mid_run_records_interrupted_when_the_policy_says_fail()
+    {
+        await RegisterAsync(Job("fragile-run", "manual", new { hang = "true" }) with { OnInterrupt = InterruptPolicy.Fail });
+        var runId = await TriggerAsync("fragile-run");
+        await AwaitCallsAsync("fragile-run", 1);
+
+        await Workers.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("fragile-run|main"), Patience);
+        await Jobs.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("fragile-run"), Patience);
+        await FailOverSchedulerAsync();
+
+        var run = await AwaitRunAsync("fragile-run", runId, r => r.Status == RunStatus.Interrupted);
+        Assert.Contains("interrupted", run.Reason);
+        Assert.Single(Handled.For("fragile-run"));
+    }
+}

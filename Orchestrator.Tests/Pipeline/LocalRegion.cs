@@ -1,0 +1,37 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+
+namespace Akka.Jobs.Tests.Pipeline;
+
+/// <summary>
+/// Stands in for a shard region in unit tests: routes by the same message extractor to child
+/// entities on this node. A stopped entity is recreated by the next message, like sharding does.
+/// </summary>
+public sealed class LocalRegion : ReceiveActor
+{
+    public LocalRegion(IMessageExtractor extractor, Func<string, Props> entityProps)
+    {
+        Receive<KillEntity>(k =>
+        {
+            var child = Context.Child(Uri.EscapeDataString(k.EntityId));
+            if (!child.IsNobody()) Context.Stop(child);
+            Sender.Tell(k);
+        });
+        ReceiveAny(msg =>
+        {
+            var id = extractor.EntityId(msg);
+            if (id is null)
+            {
+                Unhandled(msg);
+                return;
+            }
+            var name = Uri.EscapeDataString(id);
+            var child = Context.Child(name);
+            if (child.IsNobody()) child = Context.ActorOf(entityProps(id), name);
+            child.Forward(extractor.EntityMessage(msg));
+        });
+    }
+
+    /// <summary>Stops one entity (simulates losing its node); replies with the same message.</summary>
+    public sealed record KillEntity(string EntityId);
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Contracts.Jobs;
+
+namespace Akka.Jobs.Tests.Pipeline;
+
+/// <summary>One call of a test handler, with the virtual time it started and ended.</summary>
+public sealed record HandlerCall(JobContext Context, DateTimeOffset StartedUtc)
+{
+    public DateTimeOffset? EndedUtc { get; set; }
+    public bool Cancelled { get; set; }
+}
+
+/// <summary>Shared log of handler calls for one test.</summary>
+public sealed class HandlerLog
+{
+    public ConcurrentQueue<HandlerCall> Calls { get; } = new();
+
+    public IReadOnlyList<HandlerCall> For(string jobId) => Calls.Where(c => c.Context.JobId == jobId).ToList();
+}
+
+/// <summary>
+/// Behaviour from parameters: <c>failUntil</c> (attempt number that first succeeds),
+/// <c>nonRetryable</c> ("true"), <c>durationMs</c> (virtual time the work takes), <c>hang</c> ("true":
+/// runs until cancelled).
+/// </summary>
+public sealed class ScriptedHandler(HandlerLog log, TimeProvider clock) : IJobHandler
+{
+    public async Task<HandlerResult> ExecuteAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        var call = new HandlerCall(context, clock.GetUtcNow());
+        log.Calls.Enqueue(call);
+        var p = context.Parameters;
+        try
+        {
+            if (p.GetString("hang") == "true") await Task.Delay(Timeout.InfiniteTimeSpan, clock, cancellationToken);
+            if (int.TryParse(p.GetString("durationMs"), out var ms)) await Task.Delay(TimeSpan.FromMilliseconds(ms), clock, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            call.Cancelled = true;
+            call.EndedUtc = clock.GetUtcNow();
+            throw;
+        }
+        call.EndedUtc = clock.GetUtcNow();
+        if (p.GetString("nonRetryable") == "true")
+            throw new JobHandlerException("bad-input", $"attempt {context.Attempt} rejected", retryable: false);
+        if (int.TryParse(p.GetString("failUntil"), out var okAt) && context.Attempt < okAt)
+            throw new JobHandlerException("flaky", $"attempt {context.Attempt} failed");
+        return new HandlerResult($"ok at attempt {context.Attempt}");
+    }
+}
