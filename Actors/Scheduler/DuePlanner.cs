@@ -47,6 +47,12 @@ public static class DuePlanner
         var late = rest.Where(t => now - t > misfireThreshold).ToList();
         var onTime = rest.Where(t => now - t <= misfireThreshold).ToList();
 
+        if (late.Count > 0 && def.Misfire == MisfirePolicy.FireOnce)
+        {
+            // One run stands for the whole backlog, including times that just came due with it.
+            late = rest;
+            onTime = [];
+        }
         var catchUp = def.Misfire switch
         {
             MisfirePolicy.FireOnce => late.TakeLast(1).ToList(),

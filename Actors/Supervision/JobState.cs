@@ -221,7 +221,9 @@ public sealed record JobState
             RunStatus.Failed or RunStatus.TimedOut or RunStatus.Interrupted => ConsecutiveFailures + 1,
             _ => ConsecutiveFailures,
         };
-        var view = new RunView(run.RunId, JobId, run.ScheduledUtc, run.StartedUtc, f.FinishedUtc, f.Status, run.Trigger, run.Attempts,
+        // A run that started has used at least the attempt that was in progress when it ended.
+        var attempts = run.StartedUtc is null ? run.Attempts : Math.Max(1, run.Attempts);
+        var view = new RunView(run.RunId, JobId, run.ScheduledUtc, run.StartedUtc, f.FinishedUtc, f.Status, run.Trigger, attempts,
             f.Reason, f.Error ?? (f.Status == RunStatus.Succeeded ? null : run.LastError), run.Node, run.Items.Count);
         return (this with { Active = Active.Remove(f.RunId), ConsecutiveFailures = failures }).Record(view);
     }
