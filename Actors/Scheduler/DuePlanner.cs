@@ -38,7 +38,7 @@ public static class DuePlanner
             // More times remain after these; the oldest chunk cannot be among the ones to catch up.
             var chunk = times.Take(ChunkSize).ToList();
             AddSkips(ticks, def, covered, chunk.Where(t => IsPausedTime(job, t)).ToList(), "paused");
-            AddSkips(ticks, def, covered, chunk.Where(t => !IsPausedTime(job, t)).ToList(), "misfire");
+            AddSkips(ticks, def, covered, chunk.Where(t => !IsPausedTime(job, t)).ToList(), MisfireReason(def));
             return new DuePlan(ticks, chunk[^1], true);
         }
 
@@ -62,11 +62,15 @@ public static class DuePlanner
         var missed = late.Take(late.Count - catchUp.Count).ToList();
 
         AddSkips(ticks, def, covered, paused, "paused");
-        AddSkips(ticks, def, covered, missed, def.Misfire == MisfirePolicy.FireAll ? "misfire: beyond max-catch-up" : "misfire");
+        AddSkips(ticks, def, covered, missed, MisfireReason(def));
         ticks.AddRange(catchUp.Select(t => new Tick(def.Id, t, TriggerKind.CatchUp, def, covered)));
         ticks.AddRange(onTime.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered)));
         return new DuePlan(ticks, times[^1], false);
     }
+
+    /// <summary>The same reason whether a missed time falls in an early chunk or in the last plan.</summary>
+    private static string MisfireReason(JobDefinition def) =>
+        def.Misfire == MisfirePolicy.FireAll ? "misfire: beyond max-catch-up" : "misfire";
 
     private static bool IsPausedTime(ScheduledJob job, DateTimeOffset t) => job.SkipThroughUtc is { } through && t <= through;
 

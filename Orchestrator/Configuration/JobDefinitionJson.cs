@@ -85,7 +85,8 @@ public static class JobDefinitionJson
 
     private static string Missing(string field, List<ValidationError> errors)
     {
-        errors.Add(new ValidationError(field, "is required"));
+        // A present value of the wrong type was already reported; "is required" would contradict it.
+        if (!errors.Any(e => e.Field == field)) errors.Add(new ValidationError(field, "is required"));
         return "";
     }
 

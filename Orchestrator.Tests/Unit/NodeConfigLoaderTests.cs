@@ -1,0 +1,370 @@
+using System.Text.Json;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Orchestrator.Configuration;
+using Xunit;
+
+namespace Akka.Jobs.Tests.Unit;
+
+public sealed class NodeConfigLoaderTests : IDisposable
+{
+    private const string NodeSection = """
+        akka.jobs.node {
+          port = 5000
+          db = "hocon.db"
+          hostname = "10.0.0.1"
+          http = "http://127.0.0.1:9000"
+          seeds = ["akka.tcp://akka-jobs@10.0.0.1:5000"]
+          roles = [hocon-role]
+        }
+        """;
+
+    private const string Definitions = """
+        akka.jobs.definitions {
+          shell-job {
+            description = "Lists the temp dir"
+            schedule = "@every 90s"
+            time-zone = "Europe/Berlin"
+            handler = shell
+            overlap = buffer-one
+            misfire = fire-all
+            max-catch-up = 12
+            max-parallel = 3
+            on-interrupt = fail
+            timeout = 2m
+            entities = [a, b]
+            tags = [ops, nightly]
+            retry {
+              max-attempts = 5
+              initial-backoff = 2s
+              max-backoff = 1m
+              multiplier = 1.5
+              non-retryable = [exit-code-2]
+            }
+            parameters {
+              command = "/bin/sh"
+              args = ["-c", "ls -l $TARGET_DIR"]
+              working-directory = "/tmp"
+              env { TARGET_DIR = "/tmp", "X-Kebab-Key" = yes }
+            }
+          }
+          noop-job {
+            schedule = manual
+            handler = noop
+          }
+        }
+        """;
+
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "akka-jobs-unit-" + Guid.NewGuid().ToString("N"));
+
+    public NodeConfigLoaderTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string hocon, string name = "node.hocon")
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, hocon);
+        return path;
+    }
+
+    private static Func<string, string?> Env(params (string Key, string Value)[] vars)
+    {
+        var d = vars.ToDictionary(v => v.Key, v => v.Value);
+        return k => d.TryGetValue(k, out var v) ? v : null;
+    }
+
+    private static readonly Func<string, string?> NoEnv = Env();
+
+    private NodeOptions Load(string hocon, NodeArguments? args = null, Func<string, string?>? env = null) =>
+        NodeConfigLoader.Load((args ?? new NodeArguments()) with { Config = Write(hocon) }, env ?? NoEnv);
+
+    // ------------------------------------------------------------------ definitions
+
+    [Fact]
+    public void Definitions_are_read_with_kebab_keys_converted()
+    {
+        var options = Load(Definitions);
+
+        Assert.Equal(["noop-job", "shell-job"], options.Definitions.Select(d => d.Id).Order());
+        var d = options.Definitions.Single(x => x.Id == "shell-job");
+        Assert.Equal("@every 90s", d.Schedule);
+        Assert.Equal("Europe/Berlin", d.TimeZone);
+        Assert.Equal("shell", d.Handler);
+        Assert.Equal(OverlapPolicy.BufferOne, d.Overlap);
+        Assert.Equal(MisfirePolicy.FireAll, d.Misfire);
+        Assert.Equal(InterruptPolicy.Fail, d.OnInterrupt);
+        Assert.Equal(12, d.MaxCatchUp);
+        Assert.Equal(3, d.MaxParallel);
+        Assert.Equal(TimeSpan.FromMinutes(2), d.Timeout);
+        Assert.Equal(["a", "b"], d.Entities);
+        Assert.Equal(["ops", "nightly"], d.Tags);
+        Assert.Equal("Lists the temp dir", d.Description);
+        Assert.Equal(5, d.Retry.MaxAttempts);
+        Assert.Equal(TimeSpan.FromSeconds(2), d.Retry.InitialBackoff);
+        Assert.Equal(TimeSpan.FromMinutes(1), d.Retry.MaxBackoff);
+        Assert.Equal(1.5, d.Retry.Multiplier);
+        Assert.Equal(["exit-code-2"], d.Retry.NonRetryable);
+    }
+
+    [Fact]
+    public void Parameters_keep_their_keys_as_written_including_arrays_and_nested_objects()
+    {
+        var p = Load(Definitions).Definitions.Single(x => x.Id == "shell-job").Parameters;
+
+        Assert.Equal(["command", "args", "working-directory", "env"], p.EnumerateObject().Select(x => x.Name));
+        Assert.Equal("/bin/sh", p.GetProperty("command").GetString());
+        Assert.Equal(["-c", "ls -l $TARGET_DIR"], p.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("/tmp", p.GetProperty("working-directory").GetString());
+        var env = p.GetProperty("env");
+        Assert.Equal("/tmp", env.GetProperty("TARGET_DIR").GetString());
+        Assert.Equal("yes", env.GetProperty("X-Kebab-Key").GetString());
+    }
+
+    [Fact]
+    public void Definition_without_parameters_gets_an_empty_object()
+    {
+        var d = Load(Definitions).Definitions.Single(x => x.Id == "noop-job");
+
+        Assert.Equal(JsonValueKind.Object, d.Parameters.ValueKind);
+        Assert.Empty(d.Parameters.EnumerateObject());
+    }
+
+    [Fact(Skip = "BUG: HoconJson turns every HOCON literal into a JSON string, so parameters { body { count = 3, dry = false } } reaches the http handler as {\"count\":\"3\",\"dry\":\"false\"}; Akka's HoconLiteral keeps no type, so the fix is not local")]
+    public void Parameter_numbers_and_booleans_stay_numbers_and_booleans()
+    {
+        var d = Load("""
+            akka.jobs.definitions.hook {
+              schedule = hourly
+              handler = http
+              parameters { url = "https://example.com", body { count = 3, dry = false } }
+            }
+            """).Definitions.Single();
+
+        var body = d.Parameters.GetProperty("body");
+        Assert.Equal(JsonValueKind.Number, body.GetProperty("count").ValueKind);
+        Assert.Equal(JsonValueKind.False, body.GetProperty("dry").ValueKind);
+    }
+
+    [Fact]
+    public void Invalid_definition_throws_naming_the_file_the_job_and_the_field()
+    {
+        var hocon = """
+            akka.jobs.definitions {
+              good { schedule = hourly, handler = noop }
+              bad-job {
+                schedule = hourly
+                handler = noop
+                retry { max-attempts = 0 }
+              }
+            }
+            """;
+
+        var ex = Assert.Throws<ConfigException>(() => Load(hocon));
+
+        Assert.Contains(Path.Combine(_dir, "node.hocon"), ex.Message);
+        Assert.Contains("job 'bad-job': retry.maxAttempts: must be between 1 and 100, got 0", ex.Message);
+        Assert.DoesNotContain("'good'", ex.Message);
+    }
+
+    [Fact]
+    public void Every_invalid_definition_is_listed()
+    {
+        var hocon = """
+            akka.jobs.definitions {
+              one { schedule = hourly, handler = noop, timeout = "ten minutes" }
+              two { schedule = hourly, handler = noop, overlap = sometimes }
+              three { schedule = hourly, handler = noop, max-paralel = 2 }
+              four = 5
+            }
+            """;
+
+        var ex = Assert.Throws<ConfigException>(() => Load(hocon));
+
+        Assert.Contains("job 'one': timeout:", ex.Message);
+        Assert.Contains("job 'two': overlap: 'sometimes' is not one of: forbid, allow, replace, buffer-one", ex.Message);
+        Assert.Contains("job 'three': maxParalel: unknown field", ex.Message);
+        Assert.Contains("job 'four': must be an object", ex.Message);
+    }
+
+    [Fact]
+    public void Definitions_that_are_not_an_object_are_rejected()
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load("akka.jobs.definitions = [1, 2]"));
+
+        Assert.Contains("akka.jobs.definitions must be an object", ex.Message);
+    }
+
+    [Fact]
+    public void File_without_definitions_has_none() =>
+        Assert.Empty(Load(NodeSection).Definitions);
+
+    // ------------------------------------------------------------------ precedence
+
+    [Fact]
+    public void Hocon_values_are_used_when_nothing_else_is_given()
+    {
+        var o = Load(NodeSection);
+
+        Assert.Equal(5000, o.Port);
+        Assert.Equal("hocon.db", o.Db);
+        Assert.Equal("10.0.0.1", o.Hostname);
+        Assert.Equal("http://127.0.0.1:9000", o.Http);
+        Assert.Equal(["akka.tcp://akka-jobs@10.0.0.1:5000"], o.Seeds);
+        Assert.Equal(["hocon-role"], o.Roles);
+    }
+
+    [Fact]
+    public void Defaults_apply_when_no_source_gives_a_value()
+    {
+        var o = Load("");
+
+        Assert.Equal(4053, o.Port);
+        Assert.Equal("data/akka-jobs.db", o.Db);
+        Assert.Equal("127.0.0.1", o.Hostname);
+        Assert.Equal("http://127.0.0.1:8080", o.Http);
+        Assert.Empty(o.Seeds);
+        Assert.Empty(o.Roles);
+    }
+
+    private static readonly Func<string, string?> FullEnv = Env(
+        ("AKKA_JOBS_PORT", "6000"),
+        ("AKKA_JOBS_DB", "env.db"),
+        ("AKKA_JOBS_HOSTNAME", "10.0.0.2"),
+        ("AKKA_JOBS_HTTP", "http://127.0.0.1:9100"),
+        ("AKKA_JOBS_SEEDS", "akka.tcp://akka-jobs@10.0.0.2:6000, akka.tcp://akka-jobs@10.0.0.3:6000"),
+        ("AKKA_JOBS_ROLES", "env-a,env-b"));
+
+    [Fact]
+    public void Environment_beats_hocon()
+    {
+        var o = Load(NodeSection, env: FullEnv);
+
+        Assert.Equal(6000, o.Port);
+        Assert.Equal("env.db", o.Db);
+        Assert.Equal("10.0.0.2", o.Hostname);
+        Assert.Equal("http://127.0.0.1:9100", o.Http);
+        Assert.Equal(["akka.tcp://akka-jobs@10.0.0.2:6000", "akka.tcp://akka-jobs@10.0.0.3:6000"], o.Seeds);
+        Assert.Equal(["env-a", "env-b"], o.Roles);
+    }
+
+    [Fact]
+    public void Arguments_beat_environment_and_hocon()
+    {
+        var args = new NodeArguments(
+            Db: "args.db", Hostname: "10.0.0.9", Port: 7000, Http: "https://0.0.0.0:9443",
+            Seeds: ["akka.tcp://akka-jobs@10.0.0.9:7000"], Roles: ["args-role"]);
+
+        var o = Load(NodeSection, args, FullEnv);
+
+        Assert.Equal(7000, o.Port);
+        Assert.Equal("args.db", o.Db);
+        Assert.Equal("10.0.0.9", o.Hostname);
+        Assert.Equal("https://0.0.0.0:9443", o.Http);
+        Assert.Equal(["akka.tcp://akka-jobs@10.0.0.9:7000"], o.Seeds);
+        Assert.Equal(["args-role"], o.Roles);
+    }
+
+    [Fact]
+    public void Empty_argument_lists_fall_back_to_the_environment()
+    {
+        var o = Load(NodeSection, new NodeArguments(Seeds: [], Roles: []), FullEnv);
+
+        Assert.Equal(2, o.Seeds.Count);
+        Assert.Equal(["env-a", "env-b"], o.Roles);
+    }
+
+    [Fact]
+    public void Config_path_from_the_environment_is_used_when_no_argument_is_given()
+    {
+        var path = Write(NodeSection, "from-env.hocon");
+
+        var o = NodeConfigLoader.Load(new NodeArguments(), Env(("AKKA_JOBS_CONFIG", path)));
+
+        Assert.Equal(path, o.ConfigPath);
+        Assert.Equal(5000, o.Port);
+    }
+
+    [Fact]
+    public void Engine_settings_are_read_from_hocon()
+    {
+        var o = Load("akka.jobs.engine { snapshot-every = 50, misfire-threshold = 10s, tick-resend-after = 500ms, shards = 30 }");
+
+        Assert.Equal(50, o.Engine.SnapshotEvery);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.Engine.MisfireThreshold);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), o.Engine.TickResendAfter);
+        Assert.Equal(30, o.Engine.Shards);
+    }
+
+    [Fact]
+    public void Akka_settings_other_than_akka_jobs_are_passed_on()
+    {
+        var o = Load(NodeSection + "\nakka.loglevel = DEBUG\n");
+
+        Assert.Contains("akka.loglevel = DEBUG", o.AkkaHocon);
+        Assert.DoesNotContain("akka.jobs", o.AkkaHocon);
+    }
+
+    // ------------------------------------------------------------------ bad values
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    [InlineData("65536")]
+    public void Bad_port_from_the_environment_is_rejected(string port)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load("", env: Env(("AKKA_JOBS_PORT", port))));
+
+        Assert.StartsWith($"port: '{port}'", ex.Message);
+    }
+
+    [Fact]
+    public void Bad_port_from_arguments_or_hocon_is_rejected()
+    {
+        Assert.StartsWith("port:", Assert.Throws<ConfigException>(() => Load("", new NodeArguments(Port: 70000))).Message);
+        Assert.StartsWith("port:", Assert.Throws<ConfigException>(() => Load("akka.jobs.node.port = eighty")).Message);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1:4053")]
+    [InlineData("akka://akka-jobs@10.0.0.1:4053")]
+    public void Bad_seed_is_rejected(string seed)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load("", new NodeArguments(Seeds: [seed])));
+
+        Assert.StartsWith("seed:", ex.Message);
+        Assert.Contains(seed, ex.Message);
+    }
+
+    [Fact]
+    public void Bad_seed_in_the_environment_is_rejected() =>
+        Assert.StartsWith("seed:", Assert.Throws<ConfigException>(() => Load("", env: Env(("AKKA_JOBS_SEEDS", "akka.tcp://ok@h:1,nope")))).Message);
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1:21")]
+    [InlineData("127.0.0.1:8080")]
+    public void Bad_http_url_is_rejected(string http) =>
+        Assert.StartsWith("http:", Assert.Throws<ConfigException>(() => Load("", new NodeArguments(Http: http))).Message);
+
+    [Fact]
+    public void Missing_config_file_from_arguments_is_rejected()
+    {
+        var missing = Path.Combine(_dir, "missing.hocon");
+
+        var ex = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(new NodeArguments(Config: missing), NoEnv));
+
+        Assert.Contains("--config", ex.Message);
+        Assert.Contains(missing, ex.Message);
+    }
+
+    [Fact]
+    public void Missing_config_file_from_the_environment_is_rejected() =>
+        Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(new NodeArguments(), Env(("AKKA_JOBS_CONFIG", Path.Combine(_dir, "nope.hocon")))));
+
+    [Fact]
+    public void Hocon_that_fails_to_parse_is_rejected_naming_the_file()
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load("akka.jobs.node.port = ${undefined.port}"));
+
+        Assert.Contains(Path.Combine(_dir, "node.hocon"), ex.Message);
+    }
+}
