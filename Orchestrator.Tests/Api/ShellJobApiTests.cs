@@ -1,0 +1,65 @@
+using System.Net;
+using Xunit;
+
+namespace Akka.Jobs.Tests.Api;
+
+/// <summary>The shell handler end to end through the API: retries with real (1 s) backoff, non-retryable kinds.</summary>
+public sealed class ShellJobApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    private HttpClient Http => fixture.Node.Http;
+
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Fails_twice_then_succeeds_on_the_third_attempt()
+    {
+        const string json = """
+            {"schedule":"manual","handler":"shell",
+             "parameters":{"command":"/bin/sh","args":["-c","echo attempt $AKKA_JOBS_ATTEMPT; test \"$AKKA_JOBS_ATTEMPT\" -ge 3"]},
+             "retry":{"maxAttempts":3,"initialBackoff":"1s","maxBackoff":"1s","jitter":0}}
+            """;
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-flaky", json)).Status);
+
+        var runId = await Http.Trigger("shell-flaky");
+        var run = await Http.WaitForRunEnd("shell-flaky", runId, RunTimeout);
+
+        Assert.Equal("succeeded", run.Str("status"));
+        Assert.Equal(3, run.GetProperty("attempts").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(run.Str("node")), run.ToString());
+    }
+
+    [Fact]
+    public async Task Non_retryable_kind_fails_after_one_attempt()
+    {
+        const string json = """
+            {"schedule":"manual","handler":"shell",
+             "parameters":{"command":"/bin/sh","args":["-c","echo failing; exit 3"]},
+             "retry":{"maxAttempts":5,"initialBackoff":"1s","maxBackoff":"1s","jitter":0,"nonRetryable":["exit-code"]}}
+            """;
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-fatal", json)).Status);
+
+        var runId = await Http.Trigger("shell-fatal");
+        var run = await Http.WaitForRunEnd("shell-fatal", runId, RunTimeout);
+
+        Assert.Equal("failed", run.Str("status"));
+        Assert.Equal(1, run.GetProperty("attempts").GetInt32());
+        Assert.Contains("exit code 3", run.Str("error"));
+    }
+
+    [Fact]
+    public async Task Retryable_failure_uses_every_attempt_then_fails()
+    {
+        const string json = """
+            {"schedule":"manual","handler":"shell",
+             "parameters":{"command":"/bin/sh","args":["-c","exit 1"]},
+             "retry":{"maxAttempts":2,"initialBackoff":"1s","maxBackoff":"1s","jitter":0}}
+            """;
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-always-fails", json)).Status);
+
+        var runId = await Http.Trigger("shell-always-fails");
+        var run = await Http.WaitForRunEnd("shell-always-fails", runId, RunTimeout);
+
+        Assert.Equal("failed", run.Str("status"));
+        Assert.Equal(2, run.GetProperty("attempts").GetInt32());
+    }
+}

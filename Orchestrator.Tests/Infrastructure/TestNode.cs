@@ -1,0 +1,128 @@
+using Akka.Jobs.Actors;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Orchestrator.Configuration;
+using Akka.Jobs.Orchestrator.Node;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Akka.Jobs.Tests.Infrastructure;
+
+/// <summary>
+/// A real node (ActorSystem + HTTP API) for tests: its own database (a fresh SQLite file unless one is
+/// given), a free remoting port and a free HTTP port, so tests can run in parallel. <see cref="StartAsync"/>
+/// returns once <c>/readyz</c> answers 200; <see cref="DisposeAsync"/> stops the node.
+/// </summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly WebApplication _app;
+    private readonly string? _sqliteFile;
+
+    private TestNode(WebApplication app, HttpClient http, string db, string? sqliteFile)
+    {
+        _app = app;
+        Http = http;
+        Db = db;
+        _sqliteFile = sqliteFile;
+    }
+
+    /// <summary>A client whose base address is the node's HTTP URL.</summary>
+    public HttpClient Http { get; }
+
+    /// <summary>The database the node uses (SQLite path or PostgreSQL connection string).</summary>
+    public string Db { get; }
+
+    /// <summary>The node's services (handlers registry, TimeProvider…).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a node and waits until it is ready.</summary>
+    public static async Task<TestNode> StartAsync(
+        string? db = null,
+        IReadOnlyList<JobDefinition>? definitions = null,
+        Action<IServiceCollection>? configureServices = null,
+        JobsSettings? engine = null)
+    {
+        var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
+        var options = new NodeOptions
+        {
+            ConfigPath = "(test)",
+            Db = db ?? sqliteFile!,
+            Hostname = "127.0.0.1",
+            Port = 0,
+            Http = "http://127.0.0.1:0",
+            Definitions = definitions ?? [],
+            Engine = engine ?? new JobsSettings(),
+        };
+        var app = NodeHost.Build(options, configureServices);
+        HttpClient? http = null;
+        TestNode? node = null;
+        try
+        {
+            await app.StartAsync();
+            http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+            node = new TestNode(app, http, options.Db, sqliteFile);
+            await node.WaitUntilReadyAsync();
+            return node;
+        }
+        catch
+        {
+            if (node is not null) await node.DisposeAsync();
+            else
+            {
+                http?.Dispose();
+                await StopAppAsync(app);
+                DeleteSqlite(sqliteFile);
+            }
+            throw;
+        }
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var cts = new CancellationTokenSource(ReadyTimeout);
+        var last = "no answer";
+        while (!cts.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await Http.GetAsync("/readyz", cts.Token);
+                if (response.IsSuccessStatusCode) return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cts.Token)}";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+            {
+                last = ex.Message;
+            }
+            try { await Task.Delay(200, cts.Token); } catch (OperationCanceledException) { }
+        }
+        throw new TimeoutException($"node was not ready within {ReadyTimeout.TotalSeconds:0}s: /readyz said {last}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await StopAppAsync(_app);
+        DeleteSqlite(_sqliteFile);
+    }
+
+    private static async Task StopAppAsync(WebApplication app)
+    {
+        using (var cts = new CancellationTokenSource(StopTimeout))
+        {
+            try { await app.StopAsync(cts.Token); }
+            catch (OperationCanceledException) { /* stop took too long; dispose anyway */ }
+        }
+        await app.DisposeAsync();
+    }
+
+    private static void DeleteSqlite(string? file)
+    {
+        if (file is null) return;
+        foreach (var f in new[] { file, file + "-wal", file + "-shm", file + "-journal" })
+        {
+            try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
