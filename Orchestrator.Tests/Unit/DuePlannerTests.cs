@@ -83,9 +83,11 @@ public sealed class DuePlannerTests
         var paused = plan.Ticks.Where(t => t.SkipReason == "paused").ToList();
         Assert.Equal(Enumerable.Range(1, 10).Select(M), paused.Select(t => t.ScheduledUtc));
         Assert.All(paused, t => Assert.Equal(1, t.SkippedCount));
-        Assert.Collection(plan.Ticks.Where(t => t.SkipReason is null),
-            t => { Assert.Equal(M(11), t.ScheduledUtc); Assert.Equal(TriggerKind.CatchUp, t.Trigger); },
-            t => { Assert.Equal(M(12), t.ScheduledUtc); Assert.Equal(TriggerKind.Scheduled, t.Trigger); });
+        // Fire-once: 11 (late) and 12 (just due) form one backlog, run once at the latest time.
+        var run = Assert.Single(plan.Ticks, t => t.SkipReason is null);
+        Assert.Equal(M(12), run.ScheduledUtc);
+        Assert.Equal(TriggerKind.CatchUp, run.Trigger);
+        Assert.Equal(M(11), Assert.Single(plan.Ticks, t => t.SkipReason == "misfire").ScheduledUtc);
         Assert.Equal(M(12), plan.LastEmittedUtc);
     }
 
@@ -105,14 +107,23 @@ public sealed class DuePlannerTests
     }
 
     [Fact]
-    public void Fire_once_with_an_on_time_tick_runs_the_latest_late_time_and_the_on_time_one()
+    public void Fire_once_with_an_on_time_tick_runs_once_for_the_whole_backlog_at_the_latest_time()
     {
         var d = Def(misfire: MisfirePolicy.FireOnce);
         var plan = Plan(d, T0, M(10).AddSeconds(2));
 
         var runs = plan.Ticks.Where(t => t.SkipReason is null).ToList();
-        Assert.Equal([(M(9), TriggerKind.CatchUp), (M(10), TriggerKind.Scheduled)], runs.Select(t => (t.ScheduledUtc, t.Trigger)));
-        Assert.Equal(8, plan.Ticks.Count(t => t.SkipReason == "misfire"));
+        Assert.Equal([(M(10), TriggerKind.CatchUp)], runs.Select(t => (t.ScheduledUtc, t.Trigger)));
+        Assert.Equal(9, plan.Ticks.Count(t => t.SkipReason == "misfire"));
+    }
+
+    [Fact]
+    public void Without_late_times_fire_once_leaves_on_time_ticks_alone()
+    {
+        var d = Def(misfire: MisfirePolicy.FireOnce);
+        var plan = Plan(d, M(9), M(10).AddSeconds(2));
+
+        Assert.Equal([(M(10), TriggerKind.Scheduled)], plan.Ticks.Select(t => (t.ScheduledUtc, t.Trigger)));
     }
 
     [Fact]
@@ -278,10 +289,9 @@ public sealed class DuePlannerTests
         Assert.InRange(rounds, 2 * 86_400 / DuePlanner.ChunkSize, 2 * 86_400 / DuePlanner.ChunkSize + 2);
         AssertContiguousCover(Parse(d), T0, now, ticks);
         Assert.Equal(172_800, ticks.Sum(Covers));
-        var catchUp = Assert.Single(ticks, t => t.Trigger == TriggerKind.CatchUp);
-        Assert.Equal(now.AddSeconds(-6), catchUp.ScheduledUtc);
-        Assert.Equal(Enumerable.Range(0, 6).Select(i => now.AddSeconds(i - 5)),
-            ticks.Where(t => t.SkipReason is null && t.Trigger == TriggerKind.Scheduled).Select(t => t.ScheduledUtc));
+        var catchUp = Assert.Single(ticks, t => t.SkipReason is null);
+        Assert.Equal(now, catchUp.ScheduledUtc);
+        Assert.Equal(TriggerKind.CatchUp, catchUp.Trigger);
         Assert.All(ticks.Where(t => t.SkipReason is not null), t => Assert.Equal("misfire", t.SkipReason));
         Assert.True(ticks.Count < 500, $"{ticks.Count} ticks: the backlog should be summarised in ranges");
     }

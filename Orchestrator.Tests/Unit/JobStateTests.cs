@@ -320,7 +320,7 @@ public sealed class JobStateTests
         var finished = Assert.IsType<RunFinished>(e3[^1]);
         Assert.Equal(RunStatus.Failed, finished.Status);
         Assert.Equal("item 'b' failed", finished.Reason);
-        Assert.Equal("boom 5", finished.Error);
+        Assert.Equal("http-5xx: boom 5", finished.Error); // the error kind stays with the message
         var view = Assert.Single(s3.History);
         Assert.Equal(RunStatus.Failed, view.Status);
         Assert.Equal(5, view.Attempts);
