@@ -27,8 +27,20 @@ public sealed record Tick(
     public string RunId => RunIds.For(JobId, ScheduledUtc);
 }
 
-/// <summary>The supervisor has durably decided the tick (run or skip, or it was a duplicate).</summary>
-public sealed record TickAck(string JobId, DateTimeOffset ScheduledUtc, string RunId, bool Duplicate) : IWithJobId;
+/// <summary>
+/// The supervisor has durably decided the tick (run or skip, or it was a duplicate). For a range
+/// tick that overlaps times already decided, nothing is recorded and <see cref="DecidedSpans"/>
+/// lists what is decided inside the range, so the scheduler can re-send only the rest.
+/// </summary>
+public sealed record TickAck(string JobId, DateTimeOffset ScheduledUtc, string RunId, bool Duplicate, IReadOnlyList<SkipSpan>? DecidedSpans = null) : IWithJobId;
+
+/// <summary>Scheduled times from <see cref="From"/> through <see cref="Through"/> (inclusive) that are decided.</summary>
+public sealed record SkipSpan(DateTimeOffset From, DateTimeOffset Through)
+{
+    public bool Contains(DateTimeOffset t) => t >= From && t <= Through;
+
+    public bool Overlaps(DateTimeOffset from, DateTimeOffset through) => From <= through && Through >= from;
+}
 
 /// <summary>
 /// Sent by a (new) scheduler to every job's supervisor when it starts, so supervisors with runs in

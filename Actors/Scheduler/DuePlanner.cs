@@ -74,6 +74,29 @@ public static class DuePlanner
 
     private static bool IsPausedTime(ScheduledJob job, DateTimeOffset t) => job.SkipThroughUtc is { } through && t <= through;
 
+    /// <summary>
+    /// The skip ticks for the times of <paramref name="range"/> that <paramref name="decided"/> does not
+    /// cover: a range the supervisor refused because part of it was already decided, re-cut.
+    /// </summary>
+    public static IReadOnlyList<Tick> Recut(Tick range, Schedule schedule, IReadOnlyList<SkipSpan> decided)
+    {
+        var ticks = new List<Tick>();
+        var group = new List<DateTimeOffset>();
+        var times = schedule.Between(range.ScheduledUtc.AddTicks(-1), range.SkippedThroughUtc ?? range.ScheduledUtc, ChunkSize + 1);
+        foreach (var t in times)
+        {
+            if (decided.Any(s => s.Contains(t)))
+            {
+                AddSkips(ticks, range.Definition, range.CoveredUtc, group, range.SkipReason ?? "misfire");
+                group = [];
+                continue;
+            }
+            group.Add(t);
+        }
+        AddSkips(ticks, range.Definition, range.CoveredUtc, group, range.SkipReason ?? "misfire");
+        return ticks;
+    }
+
     private static void AddSkips(List<Tick> ticks, JobDefinition def, DateTimeOffset covered, IReadOnlyList<DateTimeOffset> times, string reason)
     {
         if (times.Count == 0) return;

@@ -237,7 +237,18 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             pending.ReplyTo.Tell(new CommandAck(ack.JobId, RunId: ack.RunId));
             return;
         }
-        if (_emission.TryGetValue(ack.JobId, out var em) && em.Outstanding.Remove(ack.ScheduledUtc)) em.Dirty = true;
+        if (!_emission.TryGetValue(ack.JobId, out var em) || !em.Outstanding.Remove(ack.ScheduledUtc, out var sent)) return;
+        em.Dirty = true;
+        if (ack.DecidedSpans is { Count: > 0 } spans && _schedules.TryGetValue(ack.JobId, out var schedule))
+        {
+            // Part of a range was decided before (e.g. by the previous scheduler): send only the rest.
+            var now = Now;
+            foreach (var tick in DuePlanner.Recut(sent.Tick, schedule, spans))
+            {
+                em.Outstanding[tick.ScheduledUtc] = (tick, now);
+                _jobs.Tell(tick);
+            }
+        }
     }
 
     private void Resend()

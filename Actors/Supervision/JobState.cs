@@ -26,6 +26,8 @@ public sealed record JobState
     public ImmutableSortedSet<DateTimeOffset> Decided { get; init; } = [];
     /// <summary>Every scheduled time at or before this is treated as decided (it left the window).</summary>
     public DateTimeOffset ForgottenUpTo { get; init; } = DateTimeOffset.MinValue;
+    /// <summary>Ranges recorded by range skips (a long outage summarised in one record); newest last.</summary>
+    public ImmutableList<SkipSpan> SkippedRanges { get; init; } = [];
     public ImmutableDictionary<string, RunState> Active { get; init; } = ImmutableDictionary<string, RunState>.Empty;
     /// <summary>Finished runs and skips, oldest first.</summary>
     public ImmutableList<RunView> History { get; init; } = [];
@@ -34,7 +36,18 @@ public sealed record JobState
 
     public static JobState Empty(string jobId) => new() { JobId = jobId };
 
-    public bool IsDecided(DateTimeOffset scheduledUtc) => scheduledUtc <= ForgottenUpTo || Decided.Contains(scheduledUtc);
+    public bool IsDecided(DateTimeOffset scheduledUtc) =>
+        scheduledUtc <= ForgottenUpTo || Decided.Contains(scheduledUtc) || SkippedRanges.Any(r => r.Contains(scheduledUtc));
+
+    /// <summary>What is already decided between <paramref name="from"/> and <paramref name="through"/>; empty when nothing is.</summary>
+    public IReadOnlyList<SkipSpan> DecidedWithin(DateTimeOffset from, DateTimeOffset through)
+    {
+        var spans = new List<SkipSpan>();
+        if (from <= ForgottenUpTo) spans.Add(new SkipSpan(from, ForgottenUpTo < through ? ForgottenUpTo : through));
+        spans.AddRange(Decided.SkipWhile(t => t < from).TakeWhile(t => t <= through).Select(t => new SkipSpan(t, t)));
+        spans.AddRange(SkippedRanges.Where(r => r.Overlaps(from, through)));
+        return spans;
+    }
 
     [JsonIgnore]
     public IEnumerable<RunState> Running => Active.Values.Where(r => !r.Queued);
@@ -45,6 +58,9 @@ public sealed record JobState
     public IReadOnlyList<IJobEvent> DecideTick(Tick tick, DateTimeOffset now)
     {
         if (Retired || IsDecided(tick.ScheduledUtc)) return [];
+        // A range must not cover a time that was decided on its own (e.g. before a fail-over); the actor
+        // answers such a range with the decided spans instead.
+        if (tick.SkippedThroughUtc is { } through && DecidedWithin(tick.ScheduledUtc, through).Count > 0) return [];
         var events = new List<IJobEvent>();
         if (!SameDefinition(Definition, tick.Definition)) events.Add(new DefinitionAdopted(JobId, tick.Definition));
         var runId = tick.RunId;
@@ -182,6 +198,8 @@ public sealed record JobState
             Active = Active.SetItem(a.RunId, new RunState(a.RunId, a.ScheduledUtc, a.Trigger, a.AcceptedUtc, a.Queued ? null : a.AcceptedUtc,
                 a.Items.ToImmutableDictionary(k => k, k => new ItemState(k)))),
         },
+        RunSkipped { ThroughUtc: { } through } s when through > s.ScheduledUtc => RememberRange(s.ScheduledUtc, through).Record(new RunView(s.RunId, JobId, s.ScheduledUtc, null, s.DecidedUtc, RunStatus.Skipped, s.Trigger, 0,
+            $"{s.Reason} ({s.Count} times through {through:O})", null, null, 0, s.Count)),
         RunSkipped s => Remember(s.ScheduledUtc).Record(new RunView(s.RunId, JobId, s.ScheduledUtc, null, s.DecidedUtc, RunStatus.Skipped, s.Trigger, 0,
             s.Count > 1 ? $"{s.Reason} ({s.Count} times through {s.ThroughUtc:O})" : s.Reason, null, null, 0, s.Count)),
         RunStarted st => UpdateRun(st.RunId, r => r with { StartedUtc = st.StartedUtc }),
@@ -241,6 +259,22 @@ public sealed record JobState
             decided = decided.Remove(decided.Min);
         }
         return this with { Decided = decided, ForgottenUpTo = forgotten };
+    }
+
+    /// <summary>How many range records are kept for dedupe; older ones fold into <see cref="ForgottenUpTo"/>.</summary>
+    public const int RangeWindow = 200;
+
+    private JobState RememberRange(DateTimeOffset from, DateTimeOffset through)
+    {
+        var state = Remember(from);
+        var ranges = state.SkippedRanges.Add(new SkipSpan(from, through));
+        var forgotten = state.ForgottenUpTo;
+        while (ranges.Count > RangeWindow)
+        {
+            if (ranges[0].Through > forgotten) forgotten = ranges[0].Through;
+            ranges = ranges.RemoveAt(0);
+        }
+        return state with { SkippedRanges = ranges, ForgottenUpTo = forgotten };
     }
 
     private JobState Record(RunView view)

@@ -85,7 +85,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         var events = _state.DecideTick(tick, Now);
         if (events.Count == 0)
         {
-            replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: true));
+            var spans = tick.SkippedThroughUtc is { } through ? _state.DecidedWithin(tick.ScheduledUtc, through) : null;
+            replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: true, spans));
             return;
         }
         PersistAndApply(events, () => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: false)));

@@ -173,17 +173,26 @@ public sealed class JobStateTests
         Assert.True(s.IsDecided(T0));
     }
 
-    [Fact(Skip = "BUG: a range skip is deduped by its first time only. If t1 was decided individually (ticks emitted, acked, then a " +
-        "fail-over before the watermark checkpoint) and the new scheduler re-plans t1..t30 as one range skip, the supervisor drops the whole " +
-        "range as a duplicate and t2..t30 vanish without a record (DESIGN §3.2). Fix needs range-aware dedupe; not local.")]
-    public void Range_skip_starting_at_a_decided_time_still_records_the_undecided_rest()
+    [Fact]
+    public void Range_skip_overlapping_a_decided_time_is_refused_and_its_recut_records_every_undecided_time_once()
     {
+        // t0 was decided on its own; after a fail-over the new scheduler plans t0..t29 as one range skip.
         var d = Single();
         var (s, _) = OnTick(JobState.Empty(d.Id), Tick(d, T0, skip: "overlap"));
+        var range = Tick(d, T0, skip: "misfire", through: T0.AddSeconds(29), count: 30);
 
-        var events = s.DecideTick(Tick(d, T0, skip: "misfire", through: T0.AddSeconds(29), count: 30), Now);
+        Assert.Empty(s.DecideTick(range, Now));
+        var spans = s.DecidedWithin(T0, T0.AddSeconds(29));
+        var schedule = Akka.Jobs.Actors.Scheduling.ScheduleParser.Parse("@every 1s", TimeZoneInfo.Utc);
+        var recut = Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, spans);
+        foreach (var tick in recut) (s, _) = OnTick(s, tick);
 
-        Assert.Equal(29, events.OfType<RunSkipped>().Sum(e => e.Count));
+        Assert.Equal(29, recut.Sum(t => t.SkippedCount));
+        Assert.DoesNotContain(recut, t => t.ScheduledUtc == T0);
+        Assert.All(Enumerable.Range(0, 30), i => Assert.True(s.IsDecided(T0.AddSeconds(i))));
+        Assert.Equal(30, s.History.Sum(h => h.SkippedTimes));
+        // The same range again finds everything decided: nothing is left to re-cut.
+        Assert.Empty(Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(29))));
     }
 
     // ------------------------------------------------------------------ overlap
