@@ -220,6 +220,7 @@ public sealed record JobState
         {
             Items = r.Items.SetItem(s.ItemKey, r.Items[s.ItemKey] with { Attempt = Math.Max(r.Items[s.ItemKey].Attempt, s.Attempt), Done = true, Node = s.Node }),
             Node = s.Node,
+            LastOutput = s.Output,
         }),
         RunResumed rr => UpdateRun(rr.RunId, r => r with
         {
@@ -242,7 +243,7 @@ public sealed record JobState
         // A run that started has used at least the attempt that was in progress when it ended.
         var attempts = run.StartedUtc is null ? run.Attempts : Math.Max(1, run.Attempts);
         var view = new RunView(run.RunId, JobId, run.ScheduledUtc, run.StartedUtc, f.FinishedUtc, f.Status, run.Trigger, attempts,
-            f.Reason, f.Error ?? (f.Status == RunStatus.Succeeded ? null : run.LastError), run.Node, run.Items.Count);
+            f.Reason, f.Error ?? (f.Status == RunStatus.Succeeded ? null : run.LastError), run.Node, run.Items.Count, Output: run.LastOutput);
         return (this with { Active = Active.Remove(f.RunId), ConsecutiveFailures = failures }).Record(view);
     }
 

@@ -38,6 +38,9 @@ public sealed record RunState(
     /// <summary>The error of the most recent failure.</summary>
     public string? LastError { get; init; }
 
+    /// <summary>The output of the most recently succeeded item.</summary>
+    public string? LastOutput { get; init; }
+
     /// <summary>The view of this run while it is active.</summary>
     public RunView ToView(string jobId) => new(
         RunId, jobId, ScheduledUtc, StartedUtc, null,

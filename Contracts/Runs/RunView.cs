@@ -32,7 +32,7 @@ public enum TriggerKind
     Manual,
 }
 
-/// <summary>One run (or skipped scheduled time) of a job.</summary>
+/// <summary>One run (or skipped scheduled time) of a job. <c>Output</c> is the last 4 KB a handler reported for the run's last finished item.</summary>
 public sealed record RunView(
     string RunId,
     string JobId,
@@ -46,7 +46,8 @@ public sealed record RunView(
     string? Error,
     string? Node,
     int Items = 1,
-    int SkippedTimes = 1);
+    int SkippedTimes = 1,
+    string? Output = null);
 
 /// <summary>Published on the DistributedPubSub topic <see cref="RunTopics.Runs"/> whenever a run changes status.</summary>
 public sealed record RunStatusChanged(RunView Run) : Akka.Jobs.Contracts.IWithJobId

@@ -15,9 +15,9 @@ public sealed class NodeCommandTests
     {
         { "bad-cron", """bad-cron { schedule = "61 * * * *", handler = noop }""", "schedule" },
         { "no-handler", """no-handler { schedule = manual, handler = nothing-registered }""", "handler" },
-        { "bad-zone", """bad-zone { schedule = "0 3 * * *", time-zone = "Mars/Olympus_Mons", handler = noop }""", "timeZone" },
+        { "bad-zone", """bad-zone { schedule = "0 3 * * *", time-zone = "Mars/Olympus_Mons", handler = noop }""", "time-zone" },
         { "Bad_Id", """Bad_Id { schedule = manual, handler = noop }""", "id" },
-        { "negative-attempts", """negative-attempts { schedule = manual, handler = noop, retry { max-attempts = -1 } }""", "retry.maxAttempts" },
+        { "negative-attempts", """negative-attempts { schedule = manual, handler = noop, retry { max-attempts = -1 } }""", "retry.max-attempts" },
         { "shell-no-command", """shell-no-command { schedule = manual, handler = shell, parameters { args = ["-c", "true"] } }""", "parameters.command" },
     };
 

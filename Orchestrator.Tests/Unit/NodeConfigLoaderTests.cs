@@ -162,7 +162,7 @@ public sealed class NodeConfigLoaderTests : IDisposable
         var ex = Assert.Throws<ConfigException>(() => Load(hocon));
 
         Assert.Contains(Path.Combine(_dir, "node.hocon"), ex.Message);
-        Assert.Contains("job 'bad-job': retry.maxAttempts: must be between 1 and 100, got 0", ex.Message);
+        Assert.Contains("job 'bad-job': retry.max-attempts: must be between 1 and 100, got 0", ex.Message);
         Assert.DoesNotContain("'good'", ex.Message);
     }
 
@@ -182,7 +182,7 @@ public sealed class NodeConfigLoaderTests : IDisposable
 
         Assert.Contains("job 'one': timeout:", ex.Message);
         Assert.Contains("job 'two': overlap: 'sometimes' is not one of: forbid, allow, replace, buffer-one", ex.Message);
-        Assert.Contains("job 'three': maxParalel: unknown field", ex.Message);
+        Assert.Contains("job 'three': max-paralel: unknown field", ex.Message);
         Assert.Contains("job 'four': must be an object", ex.Message);
     }
 

@@ -76,9 +76,10 @@ public static class JobsApi
                 ? ApiErrors.Rejected(r)
                 : Results.Json(new { jobId = id, paused = false }, json)));
 
-        api.MapGet("/{id}/runs", async (string id, int? limit, string? status, IRequiredActor<SchedulerProxy> scheduler, IRequiredActor<JobRegion> jobs) =>
+        api.MapGet("/{id}/runs", async (string id, string? limit, string? status, IRequiredActor<SchedulerProxy> scheduler, IRequiredActor<JobRegion> jobs) =>
         {
-            if (limit is < 1 or > 500) return ApiErrors.BadRequest("limit", $"must be between 1 and 500, got {limit}");
+            if (!TryParseRange(limit, 50, 1, 500, out var max))
+                return ApiErrors.BadRequest("limit", $"must be a whole number between 1 and 500, got '{limit}'");
             RunStatus? wanted = null;
             if (status is not null)
             {
@@ -89,19 +90,28 @@ public static class JobsApi
             }
             var exists = await AskAsync<GetJobResult>(scheduler, new GetJob(id), r => r.Job is null ? ApiErrors.NotFound(id) : null!);
             if (exists is not null) return exists;
-            return await AskAsync<ListRunsResult>(jobs.ActorRef, new ListRuns(id, limit ?? 50, wanted), r => Results.Json(r.Runs, json));
+            return await AskAsync<ListRunsResult>(jobs.ActorRef, new ListRuns(id, max, wanted), r => Results.Json(r.Runs, json));
         });
 
-        api.MapGet("/{id}/next", async (string id, int? count, IRequiredActor<SchedulerProxy> scheduler) =>
+        api.MapGet("/{id}/next", async (string id, string? count, IRequiredActor<SchedulerProxy> scheduler) =>
         {
-            if (count is < 1 or > 1000) return ApiErrors.BadRequest("count", $"must be between 1 and 1000, got {count}");
-            return await AskAsync<object>(scheduler, new GetNextFireTimes(id, count ?? 10), reply => reply switch
+            if (!TryParseRange(count, 10, 1, 1000, out var n))
+                return ApiErrors.BadRequest("count", $"must be a whole number between 1 and 1000, got '{count}'");
+            return await AskAsync<object>(scheduler, new GetNextFireTimes(id, n), reply => reply switch
             {
                 GetNextFireTimesResult r => Results.Json(new { jobId = id, times = r.Times }, json),
                 CommandRejected r => ApiErrors.Rejected(r),
                 _ => Results.StatusCode(500),
             });
         });
+    }
+
+    /// <summary>Query numbers are parsed here, not by binding, so a bad value gets our error shape.</summary>
+    private static bool TryParseRange(string? text, int fallback, int min, int max, out int value)
+    {
+        value = fallback;
+        if (text is null) return true;
+        return int.TryParse(text, out value) && value >= min && value <= max;
     }
 
     private static Task<IResult> AskAsync<T>(IRequiredActor<SchedulerProxy> actor, object message, Func<T, IResult> map) =>

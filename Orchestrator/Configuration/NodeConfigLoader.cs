@@ -77,12 +77,20 @@ public static class NodeConfigLoader
             }
             var json = JsonSerializer.SerializeToElement(HoconJson.DefinitionToJson(value));
             var (definition, errors) = JobDefinitionJson.Read(id, json);
-            if (definition is null) problems.AddRange(errors.Select(e => $"job '{id}': {e.Field}: {e.Message}"));
+            if (definition is null) problems.AddRange(errors.Select(e => $"job '{id}': {HoconField(e.Field)}: {e.Message}"));
             else result.Add(definition);
         }
         if (problems.Count > 0)
             throw new ConfigException($"{source}: invalid job definitions:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
         return result;
+    }
+
+    /// <summary><c>retry.maxAttempts</c> → <c>retry.max-attempts</c>, as the field is spelled in HOCON; parameter keys stay as written.</summary>
+    public static string HoconField(string field)
+    {
+        var parts = field.Split('.');
+        if (parts[0] == "parameters") return field;
+        return string.Join('.', parts.Select(p => JobDefinitionJson.Kebab(p)));
     }
 
     private static JobsSettings ReadEngine(Config? c)
