@@ -21,6 +21,9 @@ public sealed record JobState
     /// <summary>How many finished runs are kept for queries.</summary>
     public const int HistoryLimit = 500;
 
+    /// <summary>Error kind a worker reports when the run's deadline stopped an attempt.</summary>
+    public const string RunDeadlineKind = "run-deadline";
+
     public required string JobId { get; init; }
     public JobDefinition? Definition { get; init; }
     public ImmutableSortedSet<DateTimeOffset> Decided { get; init; } = [];
@@ -116,6 +119,13 @@ public sealed record JobState
         {
             new AttemptFailed(JobId, w.RunId, w.ItemKey, w.Attempt, w.Node, w.StartedUtc, w.FailedUtc, w.ErrorKind, Trim(w.Error) ?? "", w.WillRetry),
         };
+        if (w.ErrorKind == RunDeadlineKind)
+        {
+            // The worker noticed the run's deadline before the supervisor's timer did: same outcome.
+            events.Add(new RunFinished(JobId, run.RunId, RunStatus.TimedOut, w.FailedUtc, $"exceeded timeout {Definition?.Timeout}", null));
+            events.AddRange(StartQueued(w.FailedUtc, run.RunId));
+            return events;
+        }
         if (!w.WillRetry)
         {
             var after = run.Items.SetItem(w.ItemKey, item with { Done = true, Failed = true, Error = $"{w.ErrorKind}: {w.Error}" });

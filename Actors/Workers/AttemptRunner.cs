@@ -10,6 +10,9 @@ namespace Akka.Jobs.Actors.Workers;
 /// </summary>
 internal sealed class AttemptRunner : ReceiveActor
 {
+    /// <summary>Error kind of an attempt stopped by the run's deadline (not a handler's own timeout).</summary>
+    public const string DeadlineKind = Supervision.JobState.RunDeadlineKind;
+
     private readonly JobContext _context;
     private readonly JobHandlerRegistry _handlers;
     private readonly TimeProvider _clock;
@@ -59,7 +62,7 @@ internal sealed class AttemptRunner : ReceiveActor
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !token.IsCancellationRequested)
             {
-                throw new JobHandlerException("timeout", "the run's deadline passed during this attempt", retryable: false);
+                throw new JobHandlerException(DeadlineKind, "the run's deadline passed during this attempt", retryable: false);
             }
         }, CancellationToken.None).PipeTo(Self);
     }

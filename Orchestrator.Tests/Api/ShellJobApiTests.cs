@@ -62,4 +62,41 @@ public sealed class ShellJobApiTests(NodeFixture fixture) : IClassFixture<NodeFi
         Assert.Equal("failed", run.Str("status"));
         Assert.Equal(2, run.GetProperty("attempts").GetInt32());
     }
+
+    [Fact]
+    public async Task Timed_out_shell_run_has_its_process_killed_and_is_recorded_timed_out()
+    {
+        var pidFile = Path.Combine(Path.GetTempPath(), $"akka-jobs-timeout-{Guid.NewGuid():N}.pid");
+        var json = $$$"""
+            {"schedule":"manual","handler":"shell","timeout":"2s",
+             "parameters":{"command":"/bin/sh","args":["-c","echo $$ > {{{pidFile}}}; exec sleep 120"]}}
+            """;
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-timeout", json)).Status);
+
+        var runId = await Http.Trigger("shell-timeout");
+        var run = await Http.WaitForRunEnd("shell-timeout", runId, RunTimeout);
+
+        Assert.Equal("timed-out", run.Str("status"));
+        var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim());
+        var until = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(30);
+        while (IsAlive(pid) && TimeProvider.System.GetUtcNow() < until) await Task.Delay(100);
+        Assert.False(IsAlive(pid), $"process {pid} still runs after its run timed out");
+        File.Delete(pidFile);
+    }
+
+    /// <summary>Alive unless gone or a zombie waiting to be reaped (PID 1 may reap late in sandboxes).</summary>
+    private static bool IsAlive(int pid)
+    {
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat)) return false;
+        try
+        {
+            var text = File.ReadAllText(stat);
+            return text[(text.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 }

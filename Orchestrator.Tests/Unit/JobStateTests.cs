@@ -393,6 +393,18 @@ public sealed class JobStateTests
     // ------------------------------------------------------------------ timeout, recovery, retire
 
     [Fact]
+    public void Worker_reporting_the_run_deadline_finishes_the_run_timed_out_not_failed()
+    {
+        var d = Single();
+        var s = Running(d, T0);
+        var runId = RunIds.For(d.Id, T0);
+
+        var events = s.DecideFailed(Fail(runId, JobParameters.SingleItemKey, 1, willRetry: false, kind: JobState.RunDeadlineKind));
+
+        Assert.Equal(RunStatus.TimedOut, Assert.IsType<RunFinished>(events[^1]).Status);
+    }
+
+    [Fact]
     public void Timeout_finishes_the_run_timed_out_with_the_last_error()
     {
         var d = Single();
