@@ -15,6 +15,12 @@ public sealed record JobsSettings
     public TimeSpan MisfireThreshold { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Most individual skip records per catch-up; beyond, one record stands for the rest.</summary>
     public int MaxSkipRecords { get; init; } = 1000;
+    /// <summary>How often a worker tells the supervisor that an item is still being worked on.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>An item not heard of for this long is presumed lost with its node and dispatched again.</summary>
+    public TimeSpan WorkLease { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>A supervisor with no run in flight leaves memory after this long without messages.</summary>
+    public TimeSpan PassivateIdleAfter { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>Number of shards for jobs and workers (about 10× the largest node count).</summary>
     public int Shards { get; init; } = 100;
     /// <summary>Whether the scheduler uses Quartz triggers for precise wake-ups (off in virtual-time tests).</summary>

@@ -66,7 +66,8 @@ public static class JobsActorsHosting
                 resolver.GetService<JobHandlerRegistry>(),
                 resolver.GetService<TimeProvider>(),
                 Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
-                registry.Get<WorkTrackerKey>()),
+                registry.Get<WorkTrackerKey>(),
+                settings.HeartbeatInterval),
             new WorkerMessageExtractor(settings.Shards),
             new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
 

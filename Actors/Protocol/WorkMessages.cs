@@ -29,6 +29,9 @@ public sealed record CancelWork(string JobId, string RunId, string ItemKey, stri
 /// <summary>An attempt started on <see cref="Node"/>.</summary>
 public sealed record WorkStarted(string JobId, string RunId, string ItemKey, int Attempt, string Node, DateTimeOffset StartedUtc) : IWithJobId;
 
+/// <summary>The worker still works on the item (running an attempt or waiting for the next one).</summary>
+public sealed record WorkHeartbeat(string JobId, string RunId, string ItemKey, int Attempt, string Node) : IWithJobId;
+
 /// <summary>The item succeeded at <see cref="Attempt"/>.</summary>
 public sealed record WorkSucceeded(string JobId, string RunId, string ItemKey, int Attempt, string Node, DateTimeOffset StartedUtc, DateTimeOffset FinishedUtc, string? Output) : IWithJobId;
 

@@ -21,8 +21,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly TimeProvider _clock;
     private readonly JobsSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<(string RunId, string Item)> _inFlight = [];
-    private readonly Dictionary<(string RunId, string Item), WorkStarted> _started = [];
+    private readonly Dictionary<(string RunId, string Item), WorkLease> _inFlight = [];
     private JobState _state;
 
     public JobSupervisorActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings)
@@ -42,12 +41,20 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Command<Tick>(OnTick);
         Command<WakeJob>(w => { if (!JobState.SameDefinition(_state.Definition, w.Definition) && !_state.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]); });
         Command<RetireJob>(_ => PersistAndApply(_state.DecideRetire(Now)));
-        Command<WorkStarted>(w =>
-        {
-            if (_inFlight.Contains((w.RunId, w.ItemKey))) _started[(w.RunId, w.ItemKey)] = w;
-        });
+        Command<WorkStarted>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
+        Command<WorkHeartbeat>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
         Command<WorkSucceeded>(w => PersistAndApply(_state.DecideSucceeded(w)));
-        Command<WorkFailed>(w => PersistAndApply(_state.DecideFailed(w)));
+        Command<WorkFailed>(w =>
+        {
+            Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
+            PersistAndApply(_state.DecideFailed(w));
+        });
+        Command<LeaseCheck>(_ => ExpireLeases());
+        Command<ReceiveTimeout>(_ =>
+        {
+            // Idle jobs leave memory; a job with runs in flight stays to watch them.
+            if (_state.Active.IsEmpty) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+        });
         Command<WorkCancelled>(w =>
         {
             _inFlight.Remove((w.RunId, w.ItemKey));
@@ -73,6 +80,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
+        Context.SetReceiveTimeout(_settings.PassivateIdleAfter);
         // Nothing of a run's dispatch survives a restart: whatever was running is resumed or interrupted.
         var events = _state.DecideRecovery(Now);
         if (events.Count > 0) PersistAndApply(events);
@@ -132,16 +140,16 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                 break;
             case ItemSucceeded s:
                 _inFlight.Remove((s.RunId, s.ItemKey));
-                _started.Remove((s.RunId, s.ItemKey));
                 Dispatch(s.RunId);
                 break;
             case AttemptFailed { WillRetry: false } f:
                 _inFlight.Remove((f.RunId, f.ItemKey));
-                _started.Remove((f.RunId, f.ItemKey));
                 Dispatch(f.RunId);
                 break;
             case AttemptFailed f:
                 _log.Info("Attempt failed job={0} run={1} item={2} attempt={3} error={4}; retrying", _jobId, f.RunId, f.ItemKey, f.Attempt, f.Error);
+                // A lost worker retries nothing: the item is dispatched again from here.
+                if (!_inFlight.ContainsKey((f.RunId, f.ItemKey))) Dispatch(f.RunId);
                 break;
             case RunSkipped s:
                 _log.Info("Run skipped job={0} run={1} reason={2}", _jobId, s.RunId, s.Reason);
@@ -165,11 +173,10 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private void OnRunFinished(RunFinished f)
     {
         Timers.Cancel(DeadlineKey(f.RunId));
-        foreach (var key in _inFlight.Where(k => k.RunId == f.RunId).ToList())
+        foreach (var key in _inFlight.Keys.Where(k => k.RunId == f.RunId).ToList())
         {
             _workers.Tell(new CancelWork(_jobId, f.RunId, key.Item, f.Reason ?? f.Status.ToString()));
             _inFlight.Remove(key);
-            _started.Remove(key);
         }
         var view = _state.History.LastOrDefault(h => h.RunId == f.RunId);
         var duration = view?.StartedUtc is { } started ? f.FinishedUtc - started : TimeSpan.Zero;
@@ -190,9 +197,9 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private void Dispatch(string runId)
     {
         if (!_state.Active.TryGetValue(runId, out var run) || run.Queued || _state.Definition is not { } def) return;
-        var inFlight = _inFlight.Count(k => k.RunId == runId);
+        var inFlight = _inFlight.Keys.Count(k => k.RunId == runId);
         var deadline = (run.StartedUtc ?? Now) + def.Timeout;
-        foreach (var item in run.OpenItems.Where(i => !_inFlight.Contains((runId, i.Key))).Take(Math.Max(0, def.MaxParallel - inFlight)).ToList())
+        foreach (var item in run.OpenItems.Where(i => !_inFlight.ContainsKey((runId, i.Key))).Take(Math.Max(0, def.MaxParallel - inFlight)).ToList())
         {
             var next = item.Attempt + 1;
             if (next > def.Retry.MaxAttempts)
@@ -203,8 +210,10 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                     "interrupted: no attempts left after its node stopped", false, null));
                 continue;
             }
-            _inFlight.Add((runId, item.Key));
+            _inFlight[(runId, item.Key)] = new WorkLease(next, Now, null);
             _workers.Tell(new ExecuteWork(_jobId, runId, item.Key, next, run.ScheduledUtc, deadline, def));
+            if (!Timers.IsTimerActive("lease-check"))
+                Timers.StartPeriodicTimer("lease-check", LeaseCheck.Instance, _settings.HeartbeatInterval);
         }
     }
 
@@ -219,7 +228,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private RunView WithLiveAttempt(RunView view)
     {
         if (view.Status != RunStatus.Running) return view;
-        var live = _started.Where(kv => kv.Key.RunId == view.RunId).Select(kv => kv.Value).ToList();
+        var live = _inFlight.Where(kv => kv.Key.RunId == view.RunId && kv.Value.Node is not null).Select(kv => kv.Value).ToList();
         return live.Count == 0 ? view : view with { Attempts = Math.Max(view.Attempts, live.Max(w => w.Attempt)), Node = live[^1].Node };
     }
 
@@ -233,6 +242,42 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     }
 
     private static string DeadlineKey(string runId) => "deadline:" + runId;
+
+    private void Heard(string runId, string item, int attempt, string node)
+    {
+        if (_inFlight.TryGetValue((runId, item), out var lease))
+            _inFlight[(runId, item)] = lease with { Attempt = Math.Max(lease.Attempt, attempt), LastHeardUtc = Now, Node = node };
+    }
+
+    /// <summary>
+    /// An item whose worker has not been heard of for a whole lease is presumed lost with its node:
+    /// the attempt is recorded as failed (kind <c>lost</c>) and the item dispatched again.
+    /// </summary>
+    private void ExpireLeases()
+    {
+        if (_inFlight.Count == 0)
+        {
+            Timers.Cancel("lease-check");
+            return;
+        }
+        var now = Now;
+        foreach (var ((runId, item), lease) in _inFlight.Where(kv => now - kv.Value.LastHeardUtc > _settings.WorkLease).ToList())
+        {
+            _inFlight.Remove((runId, item));
+            var retry = lease.Attempt < (_state.Definition?.Retry.MaxAttempts ?? 1);
+            _log.Warning("Work lost job={0} run={1} item={2} attempt={3} node={4}: no heartbeat for {5}", _jobId, runId, item, lease.Attempt, lease.Node ?? "?", _settings.WorkLease);
+            PersistAndApply(_state.DecideFailed(new WorkFailed(_jobId, runId, item, lease.Attempt, lease.Node ?? "?", lease.LastHeardUtc, now,
+                "lost", $"no heartbeat from its worker for {_settings.WorkLease}", retry, retry ? now : null)));
+        }
+    }
+
+    /// <summary>What the supervisor knows of an item in flight; not persisted (a restart resumes or interrupts).</summary>
+    private sealed record WorkLease(int Attempt, DateTimeOffset LastHeardUtc, string? Node);
+
+    private sealed class LeaseCheck : IDeadLetterSuppression, INotInfluenceReceiveTimeout
+    {
+        public static readonly LeaseCheck Instance = new();
+    }
 
     private sealed record RunDeadline(string RunId) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 }

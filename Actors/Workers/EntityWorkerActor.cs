@@ -20,10 +20,12 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     private readonly IActorRef? _tracker;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Execution> _executions = [];
+    private readonly TimeSpan _heartbeatInterval;
     private long _attempts;
 
-    public EntityWorkerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker)
+    public EntityWorkerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval)
     {
+        _heartbeatInterval = heartbeatInterval;
         _jobs = jobs;
         _handlers = handlers;
         _clock = clock;
@@ -40,6 +42,16 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         {
             if (_executions.TryGetValue(r.RunId, out var ex)) StartAttempt(ex);
         });
+        Receive<HeartbeatDue>(_ =>
+        {
+            foreach (var ex in _executions.Values)
+                _jobs.Tell(new WorkHeartbeat(ex.Work.JobId, ex.Work.RunId, ex.Work.ItemKey, ex.Attempt, _node));
+        });
+        Receive<ReceiveTimeout>(_ =>
+        {
+            if (_executions.Count == 0) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+        });
+        Context.SetReceiveTimeout(TimeSpan.FromMinutes(2));
         Receive<AttemptSucceeded>(OnSucceeded);
         Receive<AttemptFailedException>(OnFailed);
         Receive<AttemptCancelled>(OnCancelled);
@@ -47,8 +59,8 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker) =>
-        Akka.Actor.Props.Create(() => new EntityWorkerActor(jobs, handlers, clock, node, tracker));
+    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval) =>
+        Akka.Actor.Props.Create(() => new EntityWorkerActor(jobs, handlers, clock, node, tracker, heartbeatInterval));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(ex =>
     {
@@ -62,7 +74,11 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         if (_executions.ContainsKey(w.RunId)) return; // a re-delivery of work already in progress
         var ex = new Execution(w, w.FirstAttempt - 1);
         _executions[w.RunId] = ex;
-        if (_executions.Count == 1) _tracker?.Tell(new WorkTracker.Busy(Self));
+        if (_executions.Count == 1)
+        {
+            _tracker?.Tell(new WorkTracker.Busy(Self));
+            Timers.StartPeriodicTimer("heartbeat", HeartbeatDue.Instance, _heartbeatInterval);
+        }
         StartAttempt(ex);
     }
 
@@ -129,7 +145,9 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     {
         _executions.Remove(runId);
         Timers.Cancel(runId);
-        if (_executions.Count == 0) _tracker?.Tell(new WorkTracker.Idle(Self));
+        if (_executions.Count > 0) return;
+        _tracker?.Tell(new WorkTracker.Idle(Self));
+        Timers.Cancel("heartbeat");
     }
 
     private sealed class Execution(ExecuteWork work, int attempt)
@@ -140,7 +158,12 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         public bool ReportCancel { get; set; }
     }
 
-    private sealed record RetryDue(string RunId) : IDeadLetterSuppression;
+    private sealed record RetryDue(string RunId) : IDeadLetterSuppression, INotInfluenceReceiveTimeout;
+
+    private sealed class HeartbeatDue : IDeadLetterSuppression, INotInfluenceReceiveTimeout
+    {
+        public static readonly HeartbeatDue Instance = new();
+    }
 }
 
 /// <summary>Cancels every execution of a worker, reporting each as cancelled (node shutdown).</summary>

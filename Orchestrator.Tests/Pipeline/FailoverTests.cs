@@ -112,4 +112,37 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
         Assert.Contains("interrupted", run.Reason);
         Assert.Single(Handled.For("fragile-run"));
     }
+
+    [Fact]
+    public async Task Item_whose_worker_went_silent_is_dispatched_again_after_the_lease()
+    {
+        await RegisterAsync(Job("orphan", "manual", new { hang = "true" }) with { Timeout = TimeSpan.FromHours(1) });
+        var runId = await TriggerAsync("orphan");
+        await AwaitCallsAsync("orphan", 1);
+
+        // The worker disappears (its node died); the supervisor lives on.
+        await Workers.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("orphan|main"), Patience);
+        await AdvanceUntilAsync(() => Task.FromResult(Handled.For("orphan").Count >= 2), TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10));
+
+        var second = Handled.For("orphan")[1];
+        Assert.Equal(2, second.Context.Attempt);
+        Assert.Equal(runId, second.Context.RunId);
+        Assert.True(second.StartedUtc - Handled.For("orphan")[0].StartedUtc >= Settings.WorkLease);
+        var run = await AwaitRunAsync("orphan", runId, r => r.Status == RunStatus.Running);
+        Assert.Contains("lost", run.Error);
+    }
+
+    [Fact]
+    public async Task Worker_heartbeats_keep_a_long_item_from_being_presumed_lost()
+    {
+        await RegisterAsync(Job("marathon", "manual", new { durationMs = "900000" }) with { Timeout = TimeSpan.FromHours(1) });
+        var runId = await TriggerAsync("marathon");
+        await AwaitCallsAsync("marathon", 1);
+
+        await AdvanceUntilAsync(async () => (await RunsAsync("marathon")).Single().Status == RunStatus.Succeeded,
+            TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(20));
+
+        Assert.Single(Handled.For("marathon"));
+        Assert.Equal(1, (await AwaitRunAsync("marathon", runId, r => r.Status == RunStatus.Succeeded)).Attempts);
+    }
 }

@@ -50,7 +50,7 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
         Jobs = Sys.ActorOf(Props.Create(() => new LocalRegion(new JobMessageExtractor(10),
             id => JobSupervisorActor.Props(id, Workers!, Scheduler!, null, Clock, Settings))), "jobs");
         Workers = Sys.ActorOf(Props.Create(() => new LocalRegion(new WorkerMessageExtractor(10),
-            _ => EntityWorkerActor.Props(Jobs, Handlers, Clock, "test-node", null))), "workers");
+            _ => EntityWorkerActor.Props(Jobs, Handlers, Clock, "test-node", null, Settings.HeartbeatInterval))), "workers");
         Scheduler = StartScheduler();
     }
 
@@ -69,6 +69,9 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
         CheckpointInterval = TimeSpan.FromSeconds(1),
         TickResendAfter = TimeSpan.FromSeconds(3),
         SnapshotEvery = 25,
+        HeartbeatInterval = TimeSpan.FromSeconds(5),
+        // Long enough that a test advancing virtual time in one jump never outruns the heartbeats.
+        WorkLease = TimeSpan.FromMinutes(5),
     };
 
     /// <summary>Moves the clock and the timers together, one step at a time.</summary>

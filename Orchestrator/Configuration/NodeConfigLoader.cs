@@ -107,6 +107,9 @@ public static class NodeConfigLoader
             SweepInterval = Span("sweep-interval", s.SweepInterval),
             MisfireThreshold = Span("misfire-threshold", s.MisfireThreshold),
             Shards = Int("shards", s.Shards),
+            HeartbeatInterval = Span("heartbeat-interval", s.HeartbeatInterval),
+            WorkLease = Span("work-lease", s.WorkLease),
+            PassivateIdleAfter = Span("passivate-idle-after", s.PassivateIdleAfter),
         };
     }
 

@@ -73,6 +73,8 @@ public static class AkkaJobsNode
 
     private const string BaseHocon = """
         akka.cluster.sharding.distributed-data.durable.keys = []
+        # Entities passivate themselves when idle: a supervisor must not leave while its runs are in flight.
+        akka.cluster.sharding.passivate-idle-entity-after = off
         akka.cluster.split-brain-resolver.stable-after = 7s
         akka.cluster.min-nr-of-members = 1
         akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
