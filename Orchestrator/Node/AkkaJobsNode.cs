@@ -25,6 +25,7 @@ public static class AkkaJobsNode
         services.AddSingleton(options);
         services.AddAkka(SystemName, (b, _) => b.ConfigureAkkaJobs(options));
         services.AddHostedService<DefinitionsRegistrar>();
+        services.AddSingleton<Api.MemberUpTimes>();
         return services;
     }
 
@@ -32,7 +33,7 @@ public static class AkkaJobsNode
     public static AkkaConfigurationBuilder ConfigureAkkaJobs(this AkkaConfigurationBuilder b, NodeOptions o)
     {
         var engine = o.Engine;
-        var role = o.Roles.Count > 0 && o.Roles.Contains("jobs") ? "jobs" : null;
+        var role = JobsRole(o);
         b.AddHocon(BaseHocon, HoconAddMode.Append);
         if (!string.IsNullOrWhiteSpace(o.AkkaHocon)) b.AddHocon(o.AkkaHocon, HoconAddMode.Prepend);
         return b
@@ -70,6 +71,12 @@ public static class AkkaJobsNode
                 });
             });
     }
+
+    /// <summary>
+    /// Nodes run the scheduler, supervisors and workers unless roles are given: then only nodes with
+    /// the role <c>jobs</c> do (others can serve the API or be clients).
+    /// </summary>
+    public static string? JobsRole(NodeOptions o) => o.Roles.Count > 0 ? "jobs" : null;
 
     private const string BaseHocon = """
         akka.cluster.sharding.distributed-data.durable.keys = []

@@ -31,6 +31,9 @@ public static class NodeHost
         CheckDefinitions(options, app.Services);
         app.MapHealth();
         app.MapJobsApi();
+        app.MapClusterApi();
+        // The watcher records member up-times from the start, not from the first API call.
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<MemberUpTimes>());
         return app;
     }
 

@@ -1,0 +1,90 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Jobs.Contracts.Serialization;
+using Akka.Jobs.Orchestrator.Configuration;
+using Akka.Jobs.Orchestrator.Node;
+using ClusterExt = Akka.Cluster.Cluster;
+
+namespace Akka.Jobs.Orchestrator.Api;
+
+/// <summary>
+/// <c>GET /api/cluster</c>: this node, the leader, the node hosting the scheduler singleton (the
+/// oldest up member, as ClusterSingletonManager places it) and every member with its reachability.
+/// </summary>
+public static class ClusterApi
+{
+    public static void MapClusterApi(this WebApplication app)
+    {
+        app.MapGet("/api/cluster", (ActorSystem system, MemberUpTimes upTimes, NodeOptions options) =>
+        {
+            var cluster = ClusterExt.Get(system);
+            var state = cluster.State;
+            var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+            return Results.Json(new
+            {
+                self = cluster.SelfAddress.ToString(),
+                leader = state.Leader?.ToString(),
+                schedulerNode = SchedulerNode(state, options)?.ToString(),
+                members = state.Members.OrderBy(m => m.Address.ToString()).Select(m => new
+                {
+                    address = m.Address.ToString(),
+                    status = m.Status.ToString().ToLowerInvariant(),
+                    roles = m.Roles.Order().ToArray(),
+                    reachable = !unreachable.Contains(m.Address),
+                    upSinceUtc = upTimes.Of(m.UniqueAddress),
+                }),
+            }, JsonManifestSerializer.Options);
+        });
+    }
+
+    /// <summary>The oldest up (or leaving) member carrying the scheduler's role hosts the singleton.</summary>
+    public static Address? SchedulerNode(ClusterEvent.CurrentClusterState state, NodeOptions options)
+    {
+        var role = AkkaJobsNode.JobsRole(options);
+        return state.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.Leaving)
+            .Where(m => role is null || m.HasRole(role))
+            .OrderBy(m => m, Member.AgeOrdering)
+            .FirstOrDefault()?.Address;
+    }
+}
+
+/// <summary>When this node saw each member come up (members carry no timestamp of their own).</summary>
+public sealed class MemberUpTimes
+{
+    private readonly Dictionary<UniqueAddress, DateTimeOffset> _times = [];
+
+    public MemberUpTimes(ActorSystem system, TimeProvider clock)
+    {
+        system.ActorOf(Props.Create(() => new Watcher(this, clock)), "member-up-times");
+    }
+
+    public DateTimeOffset? Of(UniqueAddress member)
+    {
+        lock (_times) return _times.TryGetValue(member, out var t) ? t : null;
+    }
+
+    private void Set(UniqueAddress member, DateTimeOffset? at)
+    {
+        lock (_times)
+        {
+            if (at is { } t) _times.TryAdd(member, t);
+            else _times.Remove(member);
+        }
+    }
+
+    private sealed class Watcher : ReceiveActor
+    {
+        public Watcher(MemberUpTimes times, TimeProvider clock)
+        {
+            Receive<ClusterEvent.MemberUp>(e => times.Set(e.Member.UniqueAddress, clock.GetUtcNow()));
+            Receive<ClusterEvent.MemberRemoved>(e => times.Set(e.Member.UniqueAddress, null));
+            Receive<ClusterEvent.IMemberEvent>(_ => { });
+        }
+
+        protected override void PreStart() =>
+            ClusterExt.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+
+        protected override void PostStop() => ClusterExt.Get(Context.System).Unsubscribe(Self);
+    }
+}
