@@ -261,7 +261,15 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var now = Now;
-        foreach (var ((runId, item), lease) in _inFlight.Where(kv => now - kv.Value.LastHeardUtc > _settings.WorkLease).ToList())
+        // Dispatched but never started: the message may have gone to a shard home that just died.
+        // Sending it again is safe: a worker ignores work for a run it already has.
+        foreach (var ((runId, item), lease) in _inFlight.Where(kv => kv.Value.Node is null && now - kv.Value.LastHeardUtc >= 2 * _settings.HeartbeatInterval).ToList())
+        {
+            if (!_state.Active.TryGetValue(runId, out var run) || _state.Definition is not { } def) continue;
+            _inFlight[(runId, item)] = lease with { LastHeardUtc = now };
+            _workers.Tell(new ExecuteWork(_jobId, runId, item, lease.Attempt, run.ScheduledUtc, (run.StartedUtc ?? now) + def.Timeout, def));
+        }
+        foreach (var ((runId, item), lease) in _inFlight.Where(kv => kv.Value.Node is not null && now - kv.Value.LastHeardUtc > _settings.WorkLease).ToList())
         {
             _inFlight.Remove((runId, item));
             var retry = lease.Attempt < (_state.Definition?.Retry.MaxAttempts ?? 1);
