@@ -42,7 +42,10 @@ public sealed class TestNode : IAsyncDisposable
         string? db = null,
         IReadOnlyList<JobDefinition>? definitions = null,
         Action<IServiceCollection>? configureServices = null,
-        JobsSettings? engine = null)
+        JobsSettings? engine = null,
+        int port = 0,
+        IReadOnlyList<string>? seeds = null,
+        string akkaHocon = "")
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -50,10 +53,13 @@ public sealed class TestNode : IAsyncDisposable
             ConfigPath = "(test)",
             Db = db ?? sqliteFile!,
             Hostname = "127.0.0.1",
-            Port = 0,
+            Port = port,
             Http = "http://127.0.0.1:0",
+            Seeds = seeds ?? [],
             Definitions = definitions ?? [],
             Engine = engine ?? new JobsSettings(),
+            // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
+            AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,
         };
         var app = NodeHost.Build(options, configureServices);
         HttpClient? http = null;
@@ -98,6 +104,20 @@ public sealed class TestNode : IAsyncDisposable
             try { await Task.Delay(200, cts.Token); } catch (OperationCanceledException) { }
         }
         throw new TimeoutException($"node was not ready within {ReadyTimeout.TotalSeconds:0}s: /readyz said {last}");
+    }
+
+    /// <summary>The node's cluster address, e.g. akka.tcp://akka-jobs@127.0.0.1:40123.</summary>
+    public string Address => Akka.Cluster.Cluster.Get(Services.GetRequiredService<Akka.Actor.ActorSystem>()).SelfAddress.ToString();
+
+    /// <summary>
+    /// Dies without leaving the cluster: the ActorSystem terminates without coordinated shutdown, so
+    /// the other nodes see it unreachable and the split-brain resolver downs it, as after a kill -9.
+    /// </summary>
+    public async Task CrashAsync()
+    {
+        var system = Services.GetRequiredService<Akka.Actor.ActorSystem>();
+        await system.Terminate();
+        await DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,150 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Jobs.Actors.Hosting;
+using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+using Akka.Jobs.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Jobs.Tests.Cluster;
+
+/// <summary>
+/// Three nodes in one process on loopback sharing one PostgreSQL database: the scheduler singleton
+/// moves on a graceful leave and on a crash, a stray tick from another node creates no second run,
+/// and supervisors recovered on other nodes keep their history.
+/// </summary>
+public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly List<TestNode> _nodes = [];
+
+    private static readonly JobDefinition Beat = new() { Id = "beat", Schedule = "@every 1s", Handler = "noop" };
+
+    public async Task InitializeAsync()
+    {
+        var db = TestDatabases.NewPostgresDatabase();
+        var ports = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToList();
+        var seeds = ports.Select(p => $"akka.tcp://akka-jobs@127.0.0.1:{p}").ToList();
+        foreach (var port in ports)
+        {
+            var started = TimeProvider.System.GetUtcNow();
+            _nodes.Add(await TestNode.StartAsync(db, definitions: [Beat], port: port, seeds: seeds));
+            output.WriteLine($"node on port {port} ready after {(TimeProvider.System.GetUtcNow() - started).TotalSeconds:0.0}s");
+        }
+        await UntilAsync(async () => (await ClusterAsync(_nodes[0])).GetProperty("members").EnumerateArray()
+            .Count(m => m.GetProperty("status").GetString() == "up") == 3, "3 members up");
+        await UntilAsync(async () => (await RunsAsync(_nodes[0])).Count(r => r.Status == RunStatus.Succeeded) >= 3, "first runs");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes) await node.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Scheduler_moves_on_graceful_leave_and_history_survives_on_the_other_nodes()
+    {
+        var host = await SchedulerHostAsync();
+        var hostAddress = host.Address;
+        var before = await RunsAsync(host);
+        var leaveAt = TimeProvider.System.GetUtcNow();
+        output.WriteLine($"scheduler on {hostAddress}; leaving gracefully");
+
+        _nodes.Remove(host);
+        await host.DisposeAsync();
+
+        var survivor = _nodes[0];
+        await UntilAsync(async () => (await ClusterAsync(survivor)).GetProperty("schedulerNode").GetString() is { } s && s != hostAddress, "scheduler moved");
+        await UntilAsync(async () => (await RunsAsync(survivor)).Any(r => r.Status == RunStatus.Succeeded && r.ScheduledUtc > leaveAt.AddSeconds(2)), "runs after the leave");
+
+        var after = await RunsAsync(survivor);
+        AssertEachTimeOnce(after);
+        // Nothing decided before the leave is lost, wherever the supervisor now lives.
+        Assert.All(before.Where(r => r.Status is RunStatus.Succeeded or RunStatus.Skipped),
+            r => Assert.Contains(after, a => a.RunId == r.RunId && a.Status == r.Status));
+    }
+
+    [Fact]
+    public async Task Scheduler_moves_after_its_node_crashes_and_no_time_is_doubled_or_lost()
+    {
+        var host = await SchedulerHostAsync();
+        var hostAddress = host.Address;
+        var crashAt = TimeProvider.System.GetUtcNow();
+        output.WriteLine($"scheduler on {hostAddress}; crashing it");
+
+        _nodes.Remove(host);
+        await host.CrashAsync();
+
+        var survivor = _nodes[0];
+        await UntilAsync(async () => (await ClusterAsync(survivor)).GetProperty("schedulerNode").GetString() is { } s && s != hostAddress, "scheduler moved");
+        await UntilAsync(async () => (await RunsAsync(survivor)).Any(r => r.Status == RunStatus.Succeeded && r.ScheduledUtc > crashAt.AddSeconds(3)), "runs after the crash");
+        var movedAt = TimeProvider.System.GetUtcNow();
+        output.WriteLine($"scheduler moved to another node {(movedAt - crashAt).TotalSeconds:0.0}s after the crash");
+
+        var runs = await RunsAsync(survivor);
+        AssertEachTimeOnce(runs);
+        var ran = runs.Where(r => r.Status != RunStatus.Skipped).ToList();
+        Assert.Equal(ran.Count, ran.Select(r => r.ScheduledUtc).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Stray_tick_from_another_node_for_a_decided_time_creates_no_second_run()
+    {
+        var decided = (await RunsAsync(_nodes[0])).First(r => r.Status == RunStatus.Succeeded);
+        // Act as a second scheduler instance on a node that does not host the singleton.
+        var host = await SchedulerHostAsync();
+        var other = _nodes.First(n => n != host);
+        var region = other.Services.GetRequiredService<IRequiredActor<JobRegion>>().ActorRef;
+
+        var ack = await region.Ask<TickAck>(new Tick("beat", decided.ScheduledUtc, TriggerKind.Scheduled, Beat, decided.ScheduledUtc.AddSeconds(-1)), Patience);
+
+        Assert.True(ack.Duplicate);
+        var runs = await RunsAsync(other);
+        Assert.Single(runs, r => r.ScheduledUtc == decided.ScheduledUtc);
+    }
+
+    private async Task<TestNode> SchedulerHostAsync()
+    {
+        string? address = null;
+        await UntilAsync(async () => (address = (await ClusterAsync(_nodes[0])).GetProperty("schedulerNode").GetString()) is not null, "scheduler node known");
+        return _nodes.Single(n => n.Address == address);
+    }
+
+    private static void AssertEachTimeOnce(IReadOnlyList<RunView> runs)
+    {
+        var times = runs.Select(r => r.ScheduledUtc).ToList();
+        Assert.Equal(times.Count, times.Distinct().Count());
+        // Every second between the oldest and newest record is a run or inside a skip record.
+        var ordered = runs.OrderBy(r => r.ScheduledUtc).ToList();
+        var covered = ordered.Sum(r => r.Status == RunStatus.Skipped ? r.SkippedTimes : 1);
+        Assert.Equal((int)(ordered[^1].ScheduledUtc - ordered[0].ScheduledUtc).TotalSeconds + 1, covered);
+    }
+
+    private static async Task<JsonElement> ClusterAsync(TestNode node) => await node.Http.GetFromJsonAsync<JsonElement>("/api/cluster");
+
+    private static async Task<IReadOnlyList<RunView>> RunsAsync(TestNode node) =>
+        (await node.Http.GetFromJsonAsync<List<RunView>>("/api/jobs/beat/runs?limit=500", Contracts.Serialization.JsonManifestSerializer.Options))!;
+
+    private async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var until = TimeProvider.System.GetUtcNow() + Patience;
+        while (true)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (HttpRequestException ex)
+            {
+                output.WriteLine($"waiting for {what}: {ex.Message}");
+            }
+            if (TimeProvider.System.GetUtcNow() > until) throw new TimeoutException($"{what}: not within {Patience}");
+            await Task.Delay(250);
+        }
+    }
+}
