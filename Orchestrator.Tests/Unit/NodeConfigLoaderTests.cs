@@ -12,6 +12,7 @@ public sealed class NodeConfigLoaderTests : IDisposable
           port = 5000
           db = "hocon.db"
           hostname = "10.0.0.1"
+          bind-hostname = "0.0.0.0"
           http = "http://127.0.0.1:9000"
           seeds = ["akka.tcp://akka-jobs@10.0.0.1:5000"]
           roles = [hocon-role]
@@ -208,6 +209,7 @@ public sealed class NodeConfigLoaderTests : IDisposable
         Assert.Equal(5000, o.Port);
         Assert.Equal("hocon.db", o.Db);
         Assert.Equal("10.0.0.1", o.Hostname);
+        Assert.Equal("0.0.0.0", o.BindHostname);
         Assert.Equal("http://127.0.0.1:9000", o.Http);
         Assert.Equal(["akka.tcp://akka-jobs@10.0.0.1:5000"], o.Seeds);
         Assert.Equal(["hocon-role"], o.Roles);
@@ -221,6 +223,7 @@ public sealed class NodeConfigLoaderTests : IDisposable
         Assert.Equal(4053, o.Port);
         Assert.Equal("data/akka-jobs.db", o.Db);
         Assert.Equal("127.0.0.1", o.Hostname);
+        Assert.Null(o.BindHostname);
         Assert.Equal("http://127.0.0.1:8080", o.Http);
         Assert.Empty(o.Seeds);
         Assert.Empty(o.Roles);
@@ -230,6 +233,7 @@ public sealed class NodeConfigLoaderTests : IDisposable
         ("AKKA_JOBS_PORT", "6000"),
         ("AKKA_JOBS_DB", "env.db"),
         ("AKKA_JOBS_HOSTNAME", "10.0.0.2"),
+        ("AKKA_JOBS_BIND_HOSTNAME", "10.0.0.20"),
         ("AKKA_JOBS_HTTP", "http://127.0.0.1:9100"),
         ("AKKA_JOBS_SEEDS", "akka.tcp://akka-jobs@10.0.0.2:6000, akka.tcp://akka-jobs@10.0.0.3:6000"),
         ("AKKA_JOBS_ROLES", "env-a,env-b"));
@@ -242,6 +246,7 @@ public sealed class NodeConfigLoaderTests : IDisposable
         Assert.Equal(6000, o.Port);
         Assert.Equal("env.db", o.Db);
         Assert.Equal("10.0.0.2", o.Hostname);
+        Assert.Equal("10.0.0.20", o.BindHostname);
         Assert.Equal("http://127.0.0.1:9100", o.Http);
         Assert.Equal(["akka.tcp://akka-jobs@10.0.0.2:6000", "akka.tcp://akka-jobs@10.0.0.3:6000"], o.Seeds);
         Assert.Equal(["env-a", "env-b"], o.Roles);
@@ -252,13 +257,14 @@ public sealed class NodeConfigLoaderTests : IDisposable
     {
         var args = new NodeArguments(
             Db: "args.db", Hostname: "10.0.0.9", Port: 7000, Http: "https://0.0.0.0:9443",
-            Seeds: ["akka.tcp://akka-jobs@10.0.0.9:7000"], Roles: ["args-role"]);
+            Seeds: ["akka.tcp://akka-jobs@10.0.0.9:7000"], Roles: ["args-role"], BindHostname: "10.0.0.90");
 
         var o = Load(NodeSection, args, FullEnv);
 
         Assert.Equal(7000, o.Port);
         Assert.Equal("args.db", o.Db);
         Assert.Equal("10.0.0.9", o.Hostname);
+        Assert.Equal("10.0.0.90", o.BindHostname);
         Assert.Equal("https://0.0.0.0:9443", o.Http);
         Assert.Equal(["akka.tcp://akka-jobs@10.0.0.9:7000"], o.Seeds);
         Assert.Equal(["args-role"], o.Roles);

@@ -13,7 +13,8 @@ public sealed record NodeArguments(
     int? Port = null,
     string? Http = null,
     IReadOnlyList<string>? Seeds = null,
-    IReadOnlyList<string>? Roles = null);
+    IReadOnlyList<string>? Roles = null,
+    string? BindHostname = null);
 
 /// <summary>Builds <see cref="NodeOptions"/> from arguments, environment and the HOCON file.</summary>
 public static class NodeConfigLoader
@@ -32,6 +33,7 @@ public static class NodeConfigLoader
         var node = config.GetConfig("akka.jobs.node") ?? Config.Empty;
         string? Hocon(string key) => node.HasPath(key) ? node.GetString(key) : null;
         IReadOnlyList<string>? HoconList(string key) => node.HasPath(key) ? node.GetStringList(key).ToList() : null;
+        static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
         static IReadOnlyList<string>? Csv(string? s) => s is null ? null : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         var portText = args.Port?.ToString() ?? env("AKKA_JOBS_PORT") ?? Hocon("port");
@@ -44,6 +46,7 @@ public static class NodeConfigLoader
             ConfigPath = path,
             Db = args.Db ?? env("AKKA_JOBS_DB") ?? Hocon("db") ?? "data/akka-jobs.db",
             Hostname = args.Hostname ?? env("AKKA_JOBS_HOSTNAME") ?? Hocon("hostname") ?? "127.0.0.1",
+            BindHostname = NullIfBlank(args.BindHostname ?? env("AKKA_JOBS_BIND_HOSTNAME") ?? Hocon("bind-hostname")),
             Port = port,
             Http = args.Http ?? env("AKKA_JOBS_HTTP") ?? Hocon("http") ?? "http://127.0.0.1:8080",
             Seeds = args.Seeds is { Count: > 0 } ? args.Seeds : Csv(env("AKKA_JOBS_SEEDS")) ?? HoconList("seeds") ?? [],

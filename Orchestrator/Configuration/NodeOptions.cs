@@ -12,6 +12,11 @@ public sealed record NodeOptions
     public string ConfigPath { get; init; } = "akka.hocon";
     public string Db { get; init; } = "data/akka-jobs.db";
     public string Hostname { get; init; } = "127.0.0.1";
+    /// <summary>
+    /// Address remoting listens on when it differs from <see cref="Hostname"/> (e.g. 0.0.0.0 in a
+    /// container); the node still advertises <see cref="Hostname"/>. Null: listen on <see cref="Hostname"/>.
+    /// </summary>
+    public string? BindHostname { get; init; }
     public int Port { get; init; } = 4053;
     public string Http { get; init; } = "http://127.0.0.1:8080";
     public IReadOnlyList<string> Seeds { get; init; } = [];

@@ -38,7 +38,7 @@ public static class AkkaJobsNode
         if (!string.IsNullOrWhiteSpace(o.AkkaHocon)) b.AddHocon(o.AkkaHocon, HoconAddMode.Prepend);
         return b
             .ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.InfoLevel)
-            .WithRemoting(o.Hostname, o.Port)
+            .WithRemoting(o.BindHostname ?? o.Hostname, o.Port, publicHostname: o.BindHostname is null ? null : o.Hostname)
             .WithClustering(new ClusterOptions
             {
                 SeedNodes = o.Seeds.ToArray(),
