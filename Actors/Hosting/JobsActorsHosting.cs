@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -37,11 +38,19 @@ public static class JobsActorsHosting
     /// <summary>The scheduler as a cluster singleton (proxy registered as <see cref="SchedulerProxy"/>).</summary>
     public static AkkaConfigurationBuilder AddScheduler(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) =>
         b.WithSingleton<SchedulerProxy>("scheduler",
-            (_, registry, resolver) => SchedulerActor.Props(
-                registry.Get<JobRegion>(),
-                resolver.GetService<JobHandlerRegistry>(),
-                resolver.GetService<TimeProvider>(),
-                settings),
+            // A journal failure stops a persistent actor; the singleton must come back by itself
+            // once the database does, so the scheduler runs under a backoff supervisor.
+            (_, registry, resolver) => BackoffSupervisor.Props(Backoff.OnStop(
+                SchedulerActor.Props(
+                    registry.Get<JobRegion>(),
+                    resolver.GetService<JobHandlerRegistry>(),
+                    resolver.GetService<TimeProvider>(),
+                    settings),
+                "scheduler",
+                TimeSpan.FromSeconds(1),
+                TimeSpan.FromSeconds(10),
+                0.2,
+                -1)),
             new ClusterSingletonOptions { Role = role });
 
     /// <summary>Job supervisors, one sharded persistent entity per job.</summary>

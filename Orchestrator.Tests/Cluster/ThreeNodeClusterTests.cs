@@ -25,9 +25,18 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
 
     private static readonly JobDefinition Beat = new() { Id = "beat", Schedule = "@every 1s", Handler = "noop" };
 
+    private string _db = "";
+
     public async Task InitializeAsync()
     {
-        var db = TestDatabases.NewPostgresDatabase();
+        _db = TestDatabases.NewPostgresDatabase();
+        await StartClusterAsync();
+        await UntilAsync(async () => (await RunsAsync(_nodes[0])).Count(r => r.Status == RunStatus.Succeeded) >= 3, "first runs");
+    }
+
+    private async Task StartClusterAsync()
+    {
+        var db = _db;
         var ports = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToList();
         var seeds = ports.Select(p => $"akka.tcp://akka-jobs@127.0.0.1:{p}").ToList();
         foreach (var port in ports)
@@ -38,7 +47,29 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
         }
         await UntilAsync(async () => (await ClusterAsync(_nodes[0])).GetProperty("members").EnumerateArray()
             .Count(m => m.GetProperty("status").GetString() == "up") == 3, "3 members up");
-        await UntilAsync(async () => (await RunsAsync(_nodes[0])).Count(r => r.Status == RunStatus.Succeeded) >= 3, "first runs");
+    }
+
+    [Fact]
+    public async Task Whole_cluster_restart_keeps_definitions_and_history_and_goes_on_scheduling()
+    {
+        var paused = new JobDefinition { Id = "parked", Schedule = "@every 1h", Handler = "noop" };
+        using (var put = await _nodes[1].Http.PutAsJsonAsync("/api/jobs/parked", new { schedule = paused.Schedule, handler = "noop" }))
+            Assert.True(put.IsSuccessStatusCode);
+        using (var pause = await _nodes[2].Http.PostAsync("/api/jobs/parked/pause", null)) Assert.True(pause.IsSuccessStatusCode);
+        var before = await RunsAsync(_nodes[0]);
+
+        foreach (var node in _nodes) await node.DisposeAsync();
+        _nodes.Clear();
+        var restartedAt = TimeProvider.System.GetUtcNow();
+        await StartClusterAsync();
+
+        var job = await _nodes[2].Http.GetFromJsonAsync<JobView>("/api/jobs/parked", Contracts.Serialization.JsonManifestSerializer.Options);
+        Assert.True(job!.Paused);
+        await UntilAsync(async () => (await RunsAsync(_nodes[1])).Any(r => r.Status == RunStatus.Succeeded && r.ScheduledUtc > restartedAt), "runs after the restart");
+        var after = await RunsAsync(_nodes[1]);
+        Assert.All(before.Where(r => r.Status is RunStatus.Succeeded or RunStatus.Skipped),
+            r => Assert.Contains(after, a => a.RunId == r.RunId && a.Status == r.Status));
+        AssertEachTimeOnce(after);
     }
 
     public async Task DisposeAsync()

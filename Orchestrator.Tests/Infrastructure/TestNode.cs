@@ -14,7 +14,7 @@ namespace Akka.Jobs.Tests.Infrastructure;
 /// </summary>
 public sealed class TestNode : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
     private readonly WebApplication _app;

@@ -90,6 +90,9 @@ public static class AkkaJobsNode
         akka.cluster.min-nr-of-members = 1
         akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
         akka.coordinated-shutdown.phases.service-stop.timeout = 15s
-        akka.persistence.journal.sql.circuit-breaker.max-failures = 10
+        # During a database outage writes fail fast instead of piling up; the breaker probes again soon
+        # so work resumes within seconds of the database coming back.
+        akka.persistence.journal.sql.circuit-breaker { max-failures = 5, call-timeout = 10s, reset-timeout = 3s }
+        akka.persistence.snapshot-store.sql.circuit-breaker { max-failures = 5, call-timeout = 10s, reset-timeout = 3s }
         """;
 }
