@@ -146,36 +146,11 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
         return _nodes.Single(n => n.Address == address);
     }
 
-    private static void AssertEachTimeOnce(IReadOnlyList<RunView> runs)
-    {
-        var times = runs.Select(r => r.ScheduledUtc).ToList();
-        Assert.Equal(times.Count, times.Distinct().Count());
-        // Every second between the oldest and newest record is a run or inside a skip record.
-        var ordered = runs.OrderBy(r => r.ScheduledUtc).ToList();
-        var covered = ordered.Sum(r => r.Status == RunStatus.Skipped ? r.SkippedTimes : 1);
-        Assert.Equal((int)(ordered[^1].ScheduledUtc - ordered[0].ScheduledUtc).TotalSeconds + 1, covered);
-    }
+    private static void AssertEachTimeOnce(IReadOnlyList<RunView> runs) => Eventually.AssertEachTimeOnce(runs, TimeSpan.FromSeconds(1));
 
     private static async Task<JsonElement> ClusterAsync(TestNode node) => await node.Http.GetFromJsonAsync<JsonElement>("/api/cluster");
 
-    private static async Task<IReadOnlyList<RunView>> RunsAsync(TestNode node) =>
-        (await node.Http.GetFromJsonAsync<List<RunView>>("/api/jobs/beat/runs?limit=500", Contracts.Serialization.JsonManifestSerializer.Options))!;
+    private static Task<IReadOnlyList<RunView>> RunsAsync(TestNode node) => node.Http.RunsAsync("beat");
 
-    private async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var until = TimeProvider.System.GetUtcNow() + Patience;
-        while (true)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (HttpRequestException ex)
-            {
-                output.WriteLine($"waiting for {what}: {ex.Message}");
-            }
-            if (TimeProvider.System.GetUtcNow() > until) throw new TimeoutException($"{what}: not within {Patience}");
-            await Task.Delay(250);
-        }
-    }
+    private Task UntilAsync(Func<Task<bool>> condition, string what) => Eventually.UntilAsync(condition, what, Patience, output);
 }
