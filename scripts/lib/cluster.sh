@@ -130,7 +130,7 @@ register_load() {
     body='{"schedule":"@every 1s","handler":"noop"}'
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X PUT "$(node_url "$via")/api/jobs/$id" -H 'content-type: application/json' -d "$body")
     [ "$code" = 201 ] || [ "$code" = 200 ] || { say "PUT $id answered $code"; return 1; }
-    printf '%s\t%s\n' "$id" "$(now_iso)" >>"$RUN_DIR/jobs.tsv"
+    printf '%s\t%s\t0\n' "$id" "$(now_iso)" >>"$RUN_DIR/jobs.tsv"
   done
   for n in $(seq 1 "$shell"); do
     id=$(printf 'shell-%03d' "$n")
@@ -143,7 +143,7 @@ print(json.dumps({"schedule": "@every 1s", "handler": "shell", "timeout": "2m",
                   "retry": {"maxAttempts": 3, "initialBackoff": "1s"}}))')
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X PUT "$(node_url "$via")/api/jobs/$id" -H 'content-type: application/json' -d "$body")
     [ "$code" = 201 ] || [ "$code" = 200 ] || { say "PUT $id answered $code"; return 1; }
-    printf '%s\t%s\n' "$id" "$(now_iso)" >>"$RUN_DIR/jobs.tsv"
+    printf '%s\t%s\t3\n' "$id" "$(now_iso)" >>"$RUN_DIR/jobs.tsv"
   done
   say "registered $noop noop + $shell shell jobs through node $via"
 }
@@ -184,8 +184,9 @@ d = os.environ["RUN_DIR"]
 jobs = {}
 with open(os.path.join(d, "jobs.tsv")) as f:
     for line in f:
-        jid, reg = line.rstrip("\n").split("\t")
-        jobs[jid] = {"registeredUtc": reg, "everySeconds": 1}
+        parts = line.rstrip("\n").split("\t")
+        jobs[parts[0]] = {"registeredUtc": parts[1], "everySeconds": 1,
+                          "maxAttempts": int(parts[2]) if len(parts) > 2 else 0}
 kills = []
 kp = os.path.join(d, "kills.tsv")
 if os.path.exists(kp):
