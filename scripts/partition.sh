@@ -113,16 +113,6 @@ for i in 1 2 3; do
   step ip -n "ajns$i" link set eth0 up
   step ip -n "ajns$i" link set lo up
 done
-# reachability check, bounded: every namespace reaches the bridge address and the two others
-for i in 1 2 3; do
-  for dst in "$NET.1" "$NET.11" "$NET.12" "$NET.13"; do
-    ok=0
-    for _ in 1 2 3 4 5; do
-      if ip netns exec "ajns$i" ping -c1 -W1 "$dst" >/dev/null 2>&1; then ok=1; break; fi
-    done
-    [ "$ok" -eq 1 ] || { say "ajns$i cannot ping $dst over the bridge"; exit 1; }
-  done
-done
 say "namespaces ajns1..3 on bridge $BR ($NET.0/24) ready"
 
 # ---------------------------------------------------------------- build, database, nodes
@@ -138,6 +128,12 @@ APP_DLL="$APP/akka-jobs.dll"
 
 pg_start "$NET.1" akka_jobs "$NET.0/24"
 DB_CONN="$PG_CONN"
+# reachability over the bridge (no ping here): every namespace opens a TCP connection to PostgreSQL;
+# node<->node reachability is proven by the cluster forming below
+for i in 1 2 3; do
+  ip netns exec "ajns$i" timeout 5 bash -c "exec 3<>/dev/tcp/$NET.1/$PG_PORT" 2>/dev/null \
+    || { say "ajns$i cannot reach PostgreSQL at $NET.1:$PG_PORT over the bridge"; exit 1; }
+done
 echo 'akka.jobs.definitions {}' >"$RUN_DIR/node.hocon"
 for i in 1 2 3; do
   NODE_HOST[$i]="$NET.1$i"
@@ -216,13 +212,16 @@ if node_alive "$M"; then
 fi
 node_start "$M"
 REJOIN_OK=1
-wait_all_up 120 || REJOIN_OK=0
+REJOIN_T=""
+if wait_all_up 120; then REJOIN_T=$(now_iso); else REJOIN_OK=0; fi
 [ "$REJOIN_OK" -eq 1 ] && say "all 3 nodes up again" || say "node $M did not rejoin within 120 s"
 CUTOFF=$(now_iso)
 sleep "$SETTLE"
 read_history final
-printf '%s\t%s\t%s\t%s\t%s\t%s\n' 1 partition "$CUT_T" "$min_addr" "$MAJ_NEWSCHED_T" "" >"$RUN_DIR/kills.tsv"
+printf '%s\t%s\t%s\t%s\t%s\t%s\n' 1 partition "$CUT_T" "$min_addr" "$MAJ_NEWSCHED_T" "$REJOIN_T" >"$RUN_DIR/kills.tsv"
+# "SBR decided": the earlier of the majority marking the minority down and the minority seeing itself not up
 DOWNED="${MAJ_DOWNED_T:-}"
+if [ -n "$MIN_SELFDOWN_T" ] && { [ -z "$DOWNED" ] || [[ "$MIN_SELFDOWN_T" < "$DOWNED" ]]; }; then DOWNED="$MIN_SELFDOWN_T"; fi
 EXTRA=$(MIN="$min_addr" CUT="$CUT_T" HEAL="$HEAL_T" DOWN="$DOWNED" python3 -c '
 import json, os
 print(json.dumps({"partition": {"minorityNode": os.environ["MIN"], "cutUtc": os.environ["CUT"],
@@ -234,7 +233,7 @@ for i in 1 2 3; do node_stop "$i" 30; done
 rc=0
 python3 "$HERE/lib/analyze_runs.py" "$RUN_DIR" | tee "$RUN_DIR/figures.txt" || rc=$?
 echo "partition timeline: cut $CUT_T; majority saw the minority unreachable ${MAJ_UNREACH_T:-never}, downed/removed ${MAJ_DOWNED_T:-never}, new scheduler node ${MAJ_NEWSCHED_T:-never}; minority saw itself not up ${MIN_SELFDOWN_T:-never}, process exited ${MIN_EXIT_T:-no}; healed $HEAL_T"
-if [ -z "$DOWNED" ]; then echo "the majority never downed the minority during the cut"; rc=1; fi
+if [ -z "${MAJ_DOWNED_T:-}" ]; then echo "the majority never downed the minority during the cut"; rc=1; fi
 if [ "$REJOIN_OK" -ne 1 ]; then echo "the minority node failed to rejoin after the heal"; rc=1; fi
 [ "$rc" -eq 0 ] && FAILED=0
 echo "run folder: $RUN_DIR ($([ "$FAILED" -eq 0 ] && echo 'removed: the run passed' || echo 'kept: the run failed'))"

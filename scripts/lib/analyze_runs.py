@@ -202,6 +202,7 @@ def analyze(meta, reads, marks):
                 figures["attempts_underreported"] += 1
                 ex = ", ".join(f"attempt {a} at {iso(e)}" for r2, a, e in sorted(marks, key=lambda m: m[2]) if r2 == rid)
                 problems.append(f"attempts under-reported: {rid} executed {ex}; record says attempts={rec.get('attempts')}, status {rec.get('status')}")
+    figures["duplicate_records"] = dup_records
     figures["duplicates"] = dup_records + figures["duplicate_executions"]
 
     figures["skipped_by_reason"] = dict(skipped_by_reason)
@@ -272,6 +273,7 @@ def report(figures, problems, out=sys.stdout):
     if "handler_executions" in figures:
         p(f"shell handler executions:    {figures['handler_executions']}  (finished runs whose record shows fewer attempts than ran: {figures.get('attempts_underreported', 0)})")
     p(f"duplicates:                  {figures['duplicates']}  (of which handler executions: {figures['duplicate_executions']}, i.e. one (run, attempt) executed twice or more attempts than the retry policy allows)")
+    p(f"  duplicate records/runs for one job+scheduledUtc: {figures['duplicate_records']}")
     p(f"missed:                      {figures['missed']}")
     p(f"skipped by reason:           {json.dumps(figures['skipped_by_reason'], sort_keys=True)}")
     p(f"interrupted:                 {figures['interrupted']}")
