@@ -243,7 +243,8 @@ def analyze(meta, reads, marks):
     figures["gap_new_time_median"] = round(statistics.median(new_gaps), 3) if new_gaps else None
     figures["gap_new_time_max"] = round(max(new_gaps), 3) if new_gaps else None
 
-    # 5. partition: runs the minority node started after it was downed, while the cut lasted
+    # 5. partition: runs the minority node started after it was downed, while the cut lasted. A run's
+    #    `node` is the node whose worker ran its (last) attempt, not the supervisor's node.
     part = meta.get("partition")
     if part:
         node = part["minorityNode"]
@@ -251,9 +252,7 @@ def analyze(meta, reads, marks):
         downed = ts(part.get("minorityDownedUtc")) if part.get("minorityDownedUtc") else None
         during = [(s, j, rid) for s, j, rid, n in run_starts if n == node and cut <= s <= heal]
         after_down = [(s, j, rid) for s, j, rid in during if downed is not None and s >= downed]
-        maj_after = [s for s, _, _, n in run_starts if n != node and s > cut]
         figures["partition"] = {
-            "majority_gap": round(min(maj_after) - cut, 3) if maj_after else None,
             "minorityNode": node, "cutUtc": part["cutUtc"], "healUtc": part["healUtc"],
             "minorityDownedUtc": part.get("minorityDownedUtc"),
             "minority_runs_during_cut": len(during),
@@ -297,7 +296,6 @@ def report(figures, problems, out=sys.stdout):
         p(f"  cut {pa['cutUtc']} .. heal {pa['healUtc']}, minority downed at {pa['minorityDownedUtc']}")
         p(f"  minority runs during the cut:        {pa['minority_runs_during_cut']} (last started {pa['last_minority_run_in_cut']})")
         p(f"  minority runs after it was downed:   {pa['minority_runs_after_downed']}")
-        p(f"  majority: first run started {pa['majority_gap']} s after the cut")
     if problems:
         p("-------------------- evidence --------------------")
         for line in problems[:60]:
