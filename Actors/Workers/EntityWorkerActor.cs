@@ -20,6 +20,8 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     private readonly IActorRef? _tracker;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Execution> _executions = [];
+    private readonly Dictionary<string, object> _outcomes = [];
+    private readonly Queue<string> _outcomeOrder = new();
     private readonly TimeSpan _heartbeatInterval;
     private long _attempts;
 
@@ -71,7 +73,19 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
 
     private void OnExecute(ExecuteWork w)
     {
-        if (_executions.ContainsKey(w.RunId)) return; // a re-delivery of work already in progress
+        if (_executions.TryGetValue(w.RunId, out var running))
+        {
+            // Re-delivery (e.g. by a supervisor recovered elsewhere): keep going, and say where we are.
+            _jobs.Tell(new WorkHeartbeat(w.JobId, w.RunId, w.ItemKey, running.Attempt, _node));
+            return;
+        }
+        if (_outcomes.TryGetValue(w.RunId, out var outcome))
+        {
+            // Done already, but the report may have been lost with the supervisor's node: repeat the
+            // report instead of running the item again under an attempt number that was already used.
+            _jobs.Tell(outcome);
+            return;
+        }
         var ex = new Execution(w, w.FirstAttempt - 1);
         _executions[w.RunId] = ex;
         if (_executions.Count == 1)
@@ -96,7 +110,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     {
         if (!_executions.TryGetValue(s.RunId, out var ex) || ex.Attempt != s.Attempt) return;
         var w = ex.Work;
-        _jobs.Tell(new WorkSucceeded(w.JobId, w.RunId, w.ItemKey, s.Attempt, _node, s.StartedUtc, s.FinishedUtc, s.Output));
+        Report(s.RunId, new WorkSucceeded(w.JobId, w.RunId, w.ItemKey, s.Attempt, _node, s.StartedUtc, s.FinishedUtc, s.Output), final: true);
         Done(s.RunId);
     }
 
@@ -115,7 +129,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
             ex.Child = null;
             Timers.StartSingleTimer(f.RunId, new RetryDue(f.RunId), backoff);
         }
-        _jobs.Tell(new WorkFailed(w.JobId, w.RunId, w.ItemKey, f.Attempt, _node, f.StartedUtc, f.FailedUtc, f.Kind, f.Message, willRetry, retryAt));
+        Report(f.RunId, new WorkFailed(w.JobId, w.RunId, w.ItemKey, f.Attempt, _node, f.StartedUtc, f.FailedUtc, f.Kind, f.Message, willRetry, retryAt), final: !willRetry);
         if (!willRetry) Done(f.RunId);
     }
 
@@ -123,7 +137,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     {
         if (!_executions.TryGetValue(c.RunId, out var ex) || ex.Attempt != c.Attempt) return;
         if (ex.ReportCancel)
-            _jobs.Tell(new WorkCancelled(ex.Work.JobId, c.RunId, ex.Work.ItemKey, c.Attempt, _node, c.CancelledUtc));
+            Report(c.RunId, new WorkCancelled(ex.Work.JobId, c.RunId, ex.Work.ItemKey, c.Attempt, _node, c.CancelledUtc), final: true);
         Done(c.RunId);
     }
 
@@ -139,6 +153,15 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         }
         if (report) _jobs.Tell(new WorkCancelled(ex.Work.JobId, runId, ex.Work.ItemKey, ex.Attempt, _node, _clock.GetUtcNow()));
         Done(runId);
+    }
+
+    /// <summary>Sends an outcome; a final one is also kept (last 1000 runs) to answer re-deliveries.</summary>
+    private void Report(string runId, object outcome, bool final)
+    {
+        _jobs.Tell(outcome);
+        if (!final) return;
+        if (_outcomes.TryAdd(runId, outcome)) _outcomeOrder.Enqueue(runId);
+        while (_outcomeOrder.Count > 1000) _outcomes.Remove(_outcomeOrder.Dequeue());
     }
 
     private void Done(string runId)

@@ -145,4 +145,23 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
         Assert.Single(Handled.For("marathon"));
         Assert.Equal(1, (await AwaitRunAsync("marathon", runId, r => r.Status == RunStatus.Succeeded)).Attempts);
     }
+
+    [Fact]
+    public async Task Worker_repeats_a_finished_outcome_to_a_recovered_supervisor_instead_of_running_the_item_again()
+    {
+        await RegisterAsync(Job("once", "manual", new { durationMs = "5000" }));
+        var runId = await TriggerAsync("once");
+        await AwaitCallsAsync("once", 1);
+
+        // The supervisor dies mid-run; the worker finishes and its report restarts the supervisor,
+        // which resumes the run and dispatches the item again.
+        await Jobs.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("once"), Patience);
+        Advance(TimeSpan.FromSeconds(5));
+
+        var run = await AwaitRunAsync("once", runId, r => r.Status == RunStatus.Succeeded);
+        Advance(TimeSpan.FromSeconds(30));
+        await RunsAsync("once");
+        Assert.Single(Handled.For("once"));
+        Assert.Equal(1, run.Attempts);
+    }
 }

@@ -155,6 +155,13 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
         return ack.RunId!;
     }
 
+    /// <summary>
+    /// Waits until the supervisor recorded the failure of <paramref name="attempt"/>: the worker arms
+    /// its retry timer before reporting, so virtual time may be advanced safely afterwards.
+    /// </summary>
+    protected Task AwaitFailedAttemptAsync(string jobId, string runId, int attempt) =>
+        AwaitRunAsync(jobId, runId, r => r.Error?.Contains($"attempt {attempt} failed") == true);
+
     protected async Task AwaitCallsAsync(string jobId, int count) =>
         await AwaitConditionAsync(() => Task.FromResult(Handled.For(jobId).Count >= count), Patience, TimeSpan.FromMilliseconds(20));
 }

@@ -13,9 +13,9 @@ public sealed class RetryTests(ITestOutputHelper output) : PipelineSpec(output)
         await RegisterAsync(Job("flaky", "manual", new { failUntil = "3" }));
         var runId = await TriggerAsync("flaky");
 
-        await AwaitCallsAsync("flaky", 1);
+        await AwaitFailedAttemptAsync("flaky", runId, 1);
         Advance(TimeSpan.FromSeconds(5)); // backoff before attempt 2: initial 5 s
-        await AwaitCallsAsync("flaky", 2);
+        await AwaitFailedAttemptAsync("flaky", runId, 2);
         Advance(TimeSpan.FromSeconds(10)); // before attempt 3: 5 s × multiplier 2
         await AwaitCallsAsync("flaky", 3);
 
@@ -58,9 +58,9 @@ public sealed class RetryTests(ITestOutputHelper output) : PipelineSpec(output)
     {
         await RegisterAsync(Job("hopeless", "manual", new { failUntil = "99" }));
         var runId = await TriggerAsync("hopeless");
-        await AwaitCallsAsync("hopeless", 1);
+        await AwaitFailedAttemptAsync("hopeless", runId, 1);
         Advance(TimeSpan.FromSeconds(5));
-        await AwaitCallsAsync("hopeless", 2);
+        await AwaitFailedAttemptAsync("hopeless", runId, 2);
         Advance(TimeSpan.FromSeconds(10));
 
         var run = await AwaitRunAsync("hopeless", runId, r => r.Status == RunStatus.Failed);

@@ -29,12 +29,16 @@ public sealed class ScriptedHandler(HandlerLog log, TimeProvider clock) : IJobHa
     public async Task<HandlerResult> ExecuteAsync(JobContext context, CancellationToken cancellationToken)
     {
         var call = new HandlerCall(context, clock.GetUtcNow());
-        log.Calls.Enqueue(call);
         var p = context.Parameters;
+        // The virtual-time delay is registered before the call becomes visible, so a test that sees the
+        // call and then advances time cannot outrun it.
+        var work = p.GetString("hang") == "true" ? Task.Delay(Timeout.InfiniteTimeSpan, clock, cancellationToken)
+            : int.TryParse(p.GetString("durationMs"), out var ms) ? Task.Delay(TimeSpan.FromMilliseconds(ms), clock, cancellationToken)
+            : Task.CompletedTask;
+        log.Calls.Enqueue(call);
         try
         {
-            if (p.GetString("hang") == "true") await Task.Delay(Timeout.InfiniteTimeSpan, clock, cancellationToken);
-            if (int.TryParse(p.GetString("durationMs"), out var ms)) await Task.Delay(TimeSpan.FromMilliseconds(ms), clock, cancellationToken);
+            await work;
         }
         catch (OperationCanceledException)
         {

@@ -87,6 +87,9 @@ public static class AkkaJobsNode
         # longer = fewer wrong decisions on a flapping network. Never auto-down.
         akka.cluster.split-brain-resolver.stable-after = 5s
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+        # After a member is downed, singletons and shards wait this long before moving, so the downed
+        # side (which downs itself after stable-after too) has stopped its copies first.
+        akka.cluster.down-removal-margin = 3s
         akka.cluster.min-nr-of-members = 1
         akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
         akka.coordinated-shutdown.phases.service-stop.timeout = 15s
