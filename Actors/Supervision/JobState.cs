@@ -15,8 +15,12 @@ namespace Akka.Jobs.Actors.Supervision;
 /// </summary>
 public sealed record JobState
 {
-    /// <summary>How many decided scheduled times are remembered for dedupe; older ticks count as decided.</summary>
-    public const int DecidedWindow = 10_000;
+    /// <summary>
+    /// How many decided scheduled times are remembered for dedupe; older ticks count as decided. It bounds
+    /// the snapshot size (2,000 times ≈ 70 KB of JSON); a tick can only fall out of it after 2,000 later
+    /// times were decided, far beyond the scheduler's re-send window.
+    /// </summary>
+    public const int DecidedWindow = 2_000;
 
     /// <summary>How many finished runs are kept for queries.</summary>
     public const int HistoryLimit = 500;
