@@ -23,6 +23,9 @@ public sealed record ExecuteWork(
     DateTimeOffset DeadlineUtc,
     JobDefinition Definition) : IWithWorkItem;
 
+/// <summary>The supervisor recorded the failed attempt; the worker may run <see cref="Attempt"/> after its backoff.</summary>
+public sealed record RetryGranted(string JobId, string RunId, string ItemKey, int Attempt) : IWithWorkItem;
+
 /// <summary>Stop the item's attempts (run timed out, cancelled or replaced).</summary>
 public sealed record CancelWork(string JobId, string RunId, string ItemKey, string Reason) : IWithWorkItem;
 

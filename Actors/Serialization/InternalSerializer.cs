@@ -23,6 +23,7 @@ public sealed class InternalSerializer(ExtendedActorSystem system) : JsonManifes
         [typeof(CheckDue)] = "check-due.v1",
         [typeof(ExecuteWork)] = "execute-work.v1",
         [typeof(CancelWork)] = "cancel-work.v1",
+        [typeof(RetryGranted)] = "retry-granted.v1",
         [typeof(WorkStarted)] = "work-started.v1",
         [typeof(WorkHeartbeat)] = "work-heartbeat.v1",
         [typeof(WorkSucceeded)] = "work-succeeded.v1",

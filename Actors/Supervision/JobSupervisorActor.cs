@@ -148,8 +148,15 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                 break;
             case AttemptFailed f:
                 _log.Info("Attempt failed job={0} run={1} item={2} attempt={3} error={4}; retrying", _jobId, f.RunId, f.ItemKey, f.Attempt, f.Error);
-                // A lost worker retries nothing: the item is dispatched again from here.
-                if (!_inFlight.ContainsKey((f.RunId, f.ItemKey))) Dispatch(f.RunId);
+                if (_inFlight.TryGetValue((f.RunId, f.ItemKey), out var lease))
+                {
+                    // The failure is recorded: the worker may run the next attempt. Its number is handed out
+                    // here only, so an attempt number is never used twice, even across fail-overs.
+                    var next = Math.Max(lease.Attempt, f.Attempt) + 1;
+                    _inFlight[(f.RunId, f.ItemKey)] = lease with { Attempt = next, LastHeardUtc = Now };
+                    _workers.Tell(new RetryGranted(_jobId, f.RunId, f.ItemKey, next));
+                }
+                else Dispatch(f.RunId); // a lost worker retries nothing: the item is dispatched again from here
                 break;
             case RunSkipped s:
                 _log.Info("Run skipped job={0} run={1} reason={2}", _jobId, s.RunId, s.Reason);

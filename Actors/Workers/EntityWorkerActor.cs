@@ -42,7 +42,11 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         });
         Receive<RetryDue>(r =>
         {
-            if (_executions.TryGetValue(r.RunId, out var ex)) StartAttempt(ex);
+            if (_executions.TryGetValue(r.RunId, out var ex) && ex.Child is null) StartAttempt(ex);
+        });
+        Receive<RetryGranted>(g =>
+        {
+            if (_executions.TryGetValue(g.RunId, out var ex) && ex.Child is null && ex.RetryAtUtc is not null) ArmRetry(ex, g.Attempt);
         });
         Receive<HeartbeatDue>(_ =>
         {
@@ -75,8 +79,10 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     {
         if (_executions.TryGetValue(w.RunId, out var running))
         {
-            // Re-delivery (e.g. by a supervisor recovered elsewhere): keep going, and say where we are.
-            _jobs.Tell(new WorkHeartbeat(w.JobId, w.RunId, w.ItemKey, running.Attempt, _node));
+            // A recovered supervisor re-dispatching an item that waits for its retry grant: the attempt
+            // number it sends is the grant. Otherwise keep going, and say where we are.
+            if (running.Child is null && running.RetryAtUtc is not null && w.FirstAttempt > running.Attempt) ArmRetry(running, w.FirstAttempt);
+            else _jobs.Tell(new WorkHeartbeat(w.JobId, w.RunId, w.ItemKey, running.Attempt, _node));
             return;
         }
         if (_outcomes.TryGetValue(w.RunId, out var outcome))
@@ -127,10 +133,22 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
             backoff += TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * retry.Jitter * Random.Shared.NextDouble());
             retryAt = _clock.GetUtcNow() + backoff;
             ex.Child = null;
-            Timers.StartSingleTimer(f.RunId, new RetryDue(f.RunId), backoff);
+            // The next attempt number comes from the supervisor once it has recorded this failure
+            // (RetryGranted), so a worker cut off from it never reuses a number the supervisor hands out.
+            ex.RetryAtUtc = retryAt;
         }
         Report(f.RunId, new WorkFailed(w.JobId, w.RunId, w.ItemKey, f.Attempt, _node, f.StartedUtc, f.FailedUtc, f.Kind, f.Message, willRetry, retryAt), final: !willRetry);
         if (!willRetry) Done(f.RunId);
+    }
+
+    /// <summary>Starts attempt <paramref name="attempt"/> when its backoff is over (at once if it already is).</summary>
+    private void ArmRetry(Execution ex, int attempt)
+    {
+        var due = ex.RetryAtUtc!.Value - _clock.GetUtcNow();
+        ex.RetryAtUtc = null;
+        ex.Attempt = attempt - 1;
+        if (due <= TimeSpan.Zero) Self.Tell(new RetryDue(ex.Work.RunId));
+        else Timers.StartSingleTimer(ex.Work.RunId, new RetryDue(ex.Work.RunId), due);
     }
 
     private void OnCancelled(AttemptCancelled c)
@@ -178,6 +196,8 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         public ExecuteWork Work { get; } = work;
         public int Attempt { get; set; } = attempt;
         public IActorRef? Child { get; set; }
+        /// <summary>Set while a retry waits for the supervisor's grant: when its backoff ends.</summary>
+        public DateTimeOffset? RetryAtUtc { get; set; }
         public bool ReportCancel { get; set; }
     }
 
