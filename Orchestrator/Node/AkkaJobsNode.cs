@@ -83,13 +83,13 @@ public static class AkkaJobsNode
         # Entities passivate themselves when idle: a supervisor must not leave while its runs are in flight.
         akka.cluster.sharding.passivate-idle-entity-after = off
         # Keep-majority decides after the membership has been stable this long. Shorter = faster
-        # fail-over (a dead node is downed ~stable-after + failure detection ≈ 9 s after its death);
+        # fail-over (a dead node is downed ~stable-after + failure detection ≈ 8 s after its death);
         # longer = fewer wrong decisions on a flapping network. Never auto-down.
-        akka.cluster.split-brain-resolver.stable-after = 5s
+        akka.cluster.split-brain-resolver.stable-after = 4s
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
         # After a member is downed, singletons and shards wait this long before moving, so the downed
         # side (which downs itself after stable-after too) has stopped its copies first.
-        akka.cluster.down-removal-margin = 3s
+        akka.cluster.down-removal-margin = 4s
         akka.cluster.min-nr-of-members = 1
         akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
         akka.coordinated-shutdown.phases.service-stop.timeout = 15s
