@@ -17,11 +17,13 @@ public static class HealthApi
                 ? Results.Json(new { status = "terminated" }, statusCode: 503)
                 : Results.Json(new { status = "ok", node = ClusterExt.Get(system).SelfAddress.ToString() }));
 
-        app.MapGet("/readyz", async (ActorSystem system, IRequiredActor<SchedulerProxy> scheduler) =>
+        app.MapGet("/readyz", async (ActorSystem system, IRequiredActor<SchedulerProxy> scheduler, Node.DefinitionsRegistrar definitions) =>
         {
             var member = ClusterExt.Get(system).SelfMember;
             if (member.Status != MemberStatus.Up)
                 return Results.Json(new { status = "not-ready", reason = $"cluster member is {member.Status}" }, statusCode: 503);
+            if (!definitions.Done)
+                return Results.Json(new { status = "not-ready", reason = "configured job definitions are still being registered" }, statusCode: 503);
             try
             {
                 await scheduler.ActorRef.Ask<GetJobResult>(new GetJob("readiness-probe"), TimeSpan.FromSeconds(3));

@@ -24,7 +24,8 @@ public static class AkkaJobsNode
         services.AddBuiltInJobHandlers();
         services.AddSingleton(options);
         services.AddAkka(SystemName, (b, _) => b.ConfigureAkkaJobs(options));
-        services.AddHostedService<DefinitionsRegistrar>();
+        services.AddSingleton<DefinitionsRegistrar>();
+        services.AddHostedService(sp => sp.GetRequiredService<DefinitionsRegistrar>());
         services.AddSingleton<Api.MemberUpTimes>();
         return services;
     }

@@ -14,6 +14,10 @@ public sealed class DefinitionsRegistrar(NodeOptions options, ActorSystem system
     : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
+    private volatile bool _done;
+
+    /// <summary>True once every configured definition was registered (or rejected); /readyz waits for it.</summary>
+    public bool Done => _done || options.Definitions.Count == 0;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -41,6 +45,7 @@ public sealed class DefinitionsRegistrar(NodeOptions options, ActorSystem system
                 }
             }
         }
+        _done = true;
         log.LogInformation("Registered {Count} job definitions from {Config}", options.Definitions.Count, options.ConfigPath);
     }
 
