@@ -149,6 +149,10 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             r.Metrics["statements_per_s"] = pg.HasStatements ? d.Statements / (double)cfg.S2Seconds : double.NaN;
             r.Metrics["commits_per_s"] = d.Commits / (double)cfg.S2Seconds;
             if (noScheduled > 0) r.Notes.Add($"{noScheduled} fires carried no scheduled time");
+            var all = Recorder.Starts;
+            if (distinct == 0) r.Notes.Add($"no fire in the window [{ws:HH:mm:ss}, {we:HH:mm:ss}); {all.Count} fires in total" + (all.Count > 0 ? $", e.g. {all[0]}" : ""));
+            if (system.StartsWith("hangfire", StringComparison.Ordinal))
+                r.Notes.Add("hangfire job states: " + await pg.ScalarAsync("SELECT string_agg(statename || '=' || n, ', ') FROM (SELECT statename, count(*) n FROM hangfire.job GROUP BY statename) x", db));
             if (system.StartsWith("hangfire", StringComparison.Ordinal)) r.Notes.Add("scheduled time = the recurring job's 'Time' parameter (whole seconds)");
         }
         finally { await Finish(sut, db, r); }
@@ -394,7 +398,7 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             var t0 = Now;
             using var trig = await sut2.Http.PostAsync("/api/jobs/s6-fan/trigger", null);
             var runId = (await trig.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString()!;
-            var ok = await Recorder.WaitAsync(() => Recorder.IsCompleted(runId), TimeSpan.FromMinutes(cfg.Quick ? 3 : 6), 50);
+            var ok = await Recorder.WaitAsync(() => Recorder.IsCompleted(runId), TimeSpan.FromMinutes(cfg.Quick ? 3 : 8), 50);
             var fanStarts = Recorder.Starts.Where(f => f.Key.StartsWith("s6-fan/", StringComparison.Ordinal)).ToList();
             r.Metrics["fanout_items"] = cfg.S6Items;
             r.Metrics["fanout_max_parallel"] = cfg.S6MaxParallel;

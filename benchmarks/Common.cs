@@ -135,10 +135,16 @@ public sealed class Pg(string adminConnectionString)
     /// <summary>
     /// Counters of <paramref name="database"/>. Backends flush their statistics when a transaction ends
     /// at most once a second and otherwise when idle (up to 10 s later) or on exit, so callers close the
-    /// system's connections (<see cref="NpgsqlConnection.ClearAllPools"/>) before the closing read.
+    /// system's connections (<see cref="NpgsqlConnection.ClearAllPools"/>) before each read.
+    /// pg_stat_statements counts at once (executor end), so statement figures have no such lag.
     /// </summary>
     public async Task<PgCounters> ReadAsync(string database)
     {
+        // An idle backend reports its transaction counts up to 10 s late (PGSTAT_IDLE_INTERVAL); closing
+        // the pooled connections of this process (the systems under test share Npgsql's static pools)
+        // makes their backends exit and flush. The systems open new connections as they need them.
+        NpgsqlConnection.ClearAllPools();
+        await Task.Delay(300);
         await using var c = await OpenAdminAsync();
         await using (var snap = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", c)) await snap.ExecuteNonQueryAsync();
         long commits, rollbacks, ins, upd, del, ret, fet;

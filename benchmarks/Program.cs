@@ -31,11 +31,12 @@ var cfg = new BenchConfig
     S3Triggers = int.Parse(Arg("--s3-triggers") ?? (quick ? "50" : "200")),
     S4Seconds = int.Parse(Arg("--s4-seconds") ?? (quick ? "15" : "60")),
     S6Jobs = int.Parse(Arg("--s6-jobs") ?? (quick ? "10000" : "100000")),
-    S6Items = int.Parse(Arg("--s6-items") ?? "100000"),
+    S6Items = int.Parse(Arg("--s6-items") ?? (quick ? "10000" : "100000")),
     S6MaxParallel = int.Parse(Arg("--s6-max-parallel") ?? "100"),
     Quick = quick,
 };
 
+var JsonOpts = new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 var pg = new Pg(pgConn);
 await pg.InitAsync();
 var bench = new Bench(pg, cfg);
@@ -55,7 +56,7 @@ async Task RunOne(string scenario, string system, Func<Task<Result>> run)
     }
     Console.WriteLine($"[bench] {scenario} {system}: {string.Join(", ", r.Metrics.Select(m => $"{m.Key}={Stats.F(m.Value, 2)}"))} {string.Join("; ", r.Notes)}");
     results.Add(r);
-    await File.WriteAllTextAsync(outFile, JsonSerializer.Serialize(new { config = cfg, results }, new JsonSerializerOptions { WriteIndented = true }));
+    await File.WriteAllTextAsync(outFile, JsonSerializer.Serialize(new { config = cfg, results }, JsonOpts));
 }
 
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outFile))!);
@@ -68,7 +69,7 @@ if (systems.Contains("akka-jobs")) await RunOne("S6", "akka-jobs", bench.S6);
 
 Console.WriteLine();
 Console.WriteLine(Report.Table(results, cfg));
-await File.WriteAllTextAsync(outFile, JsonSerializer.Serialize(new { config = cfg, totalSeconds = t0.Elapsed.TotalSeconds, results }, new JsonSerializerOptions { WriteIndented = true }));
+await File.WriteAllTextAsync(outFile, JsonSerializer.Serialize(new { config = cfg, totalSeconds = t0.Elapsed.TotalSeconds, results }, JsonOpts));
 await File.WriteAllTextAsync(Path.ChangeExtension(outFile, ".md"), Report.Table(results, cfg));
 Console.WriteLine($"[bench] raw results: {outFile} ({t0.Elapsed:mm\\:ss})");
 return 0;

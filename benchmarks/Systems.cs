@@ -252,7 +252,8 @@ public static class HangfireBenchJob
     {
         DateTimeOffset? scheduled = null;
         var time = context?.GetJobParameter<long?>("Time");
-        if (time is not null) scheduled = DateTimeOffset.FromUnixTimeSeconds(time.Value);
+        // Hangfire 1.8 stores the occurrence as a Unix timestamp; seconds in older versions, milliseconds in newer ones.
+        if (time is { } t) scheduled = t > 100_000_000_000 ? DateTimeOffset.FromUnixTimeMilliseconds(t) : DateTimeOffset.FromUnixTimeSeconds(t);
         Recorder.Started(key, scheduled);
         Recorder.Finished();
     }
@@ -269,6 +270,7 @@ public sealed class HangfireSut(string connectionString, bool tuned) : ISystemUn
     {
         var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true };
         if (tuned) options.QueuePollInterval = TimeSpan.FromMilliseconds(100);
+        GlobalConfiguration.Configuration.UseColouredConsoleLogProvider(Hangfire.Logging.LogLevel.Warn);
         return GlobalConfiguration.Configuration.UsePostgreSqlStorage(c => c.UseNpgsqlConnection(cs), options).Entry;
     }
 
