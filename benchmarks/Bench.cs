@@ -103,6 +103,11 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             var done = akka ? (Recorder.CompletedCount >= n ? Recorder.LastCompleted : end) : lastStart;
             r.Metrics["runs"] = distinct;
             r.Metrics["duplicates"] = starts.Count - distinct;
+            if (starts.Count > distinct)
+            {
+                var sameAttempt = starts.Count - starts.Select(f => (f.Key, f.Attempt)).Distinct().Count();
+                r.Notes.Add($"{starts.Count - distinct} extra handler starts for already started runs: {sameAttempt} repeat the same attempt number, max attempt {starts.Max(f => f.Attempt)}");
+            }
             r.Metrics["first_start_ms"] = starts.Count > 0 ? (starts.Min(f => f.StartUtc) - due).TotalMilliseconds : double.NaN;
             r.Metrics["last_start_s"] = (lastStart - due).TotalSeconds;
             r.Metrics["drain_s"] = (done - due).TotalSeconds;

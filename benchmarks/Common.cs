@@ -6,7 +6,7 @@ using Npgsql;
 namespace Akka.Jobs.Benchmarks;
 
 /// <summary>One handler start as a job body saw it: which job (and item), the engine's own scheduled time, when the body ran.</summary>
-public readonly record struct Fire(string Key, DateTimeOffset? ScheduledUtc, DateTimeOffset StartUtc);
+public readonly record struct Fire(string Key, DateTimeOffset? ScheduledUtc, DateTimeOffset StartUtc, int Attempt = 1);
 
 /// <summary>Every job body of every system reports here (same process, same clock).</summary>
 public static class Recorder
@@ -29,7 +29,7 @@ public static class Recorder
         Interlocked.Exchange(ref _lastCompletedTicks, 0);
     }
 
-    public static void Started(string key, DateTimeOffset? scheduled) => _starts.Enqueue(new Fire(key, scheduled, Now));
+    public static void Started(string key, DateTimeOffset? scheduled, int attempt = 1) => _starts.Enqueue(new Fire(key, scheduled, Now, attempt));
 
     public static void Finished() => Interlocked.Increment(ref _finished);
 

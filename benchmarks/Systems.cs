@@ -48,7 +48,7 @@ public sealed class BenchHandler : IJobHandler
 {
     public Task<HandlerResult> ExecuteAsync(JobContext context, CancellationToken cancellationToken)
     {
-        Recorder.Started(context.ItemKey == "main" ? context.JobId : context.JobId + "/" + context.ItemKey, context.ScheduledUtc);
+        Recorder.Started(context.ItemKey == "main" ? context.JobId : context.JobId + "/" + context.ItemKey, context.ScheduledUtc, context.Attempt);
         Recorder.Finished();
         return Task.FromResult(HandlerResult.Empty);
     }
