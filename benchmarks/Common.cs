@@ -49,6 +49,8 @@ public static class Recorder
     public static long CompletedCount => Interlocked.Read(ref _completed);
     public static DateTimeOffset LastCompleted => new(Interlocked.Read(ref _lastCompletedTicks), TimeSpan.Zero);
     public static bool IsCompleted(string runId) => _completedRuns.ContainsKey(runId);
+    public static DateTimeOffset? CompletedWithPrefix(string prefix) =>
+        _completedRuns.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(kv => (DateTimeOffset?)kv.Value).Min();
     public static List<Fire> Starts => [.. _starts];
 
     public static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout, int pollMs = 5)
