@@ -13,8 +13,6 @@ public sealed record JobsSettings
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>A scheduled time older than this when emitted counts as missed (misfire policy applies).</summary>
     public TimeSpan MisfireThreshold { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>Most individual skip records per catch-up; beyond, one record stands for the rest.</summary>
-    public int MaxSkipRecords { get; init; } = 1000;
     /// <summary>How often a worker tells the supervisor that an item is still being worked on.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>An item not heard of for this long is presumed lost with its node and dispatched again.</summary>

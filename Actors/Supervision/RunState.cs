@@ -24,10 +24,6 @@ public sealed record RunState(
     [JsonIgnore]
     public IEnumerable<ItemState> OpenItems => Items.Values.Where(i => !i.Done);
 
-    /// <summary>True when every item is done.</summary>
-    [JsonIgnore]
-    public bool AllDone => Items.Values.All(i => i.Done);
-
     /// <summary>Highest attempt number of any item.</summary>
     [JsonIgnore]
     public int Attempts => Items.Count == 0 ? 0 : Items.Values.Max(i => i.Attempt);
