@@ -19,6 +19,11 @@ public sealed record JobsSettings
     public TimeSpan WorkLease { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>A supervisor with no run in flight leaves memory after this long without messages.</summary>
     public TimeSpan PassivateIdleAfter { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// A job due within this lead whose supervisor has probably passivated is woken ahead of time, so
+    /// its journal is read before the due time. Keep it above <see cref="SweepInterval"/>.
+    /// </summary>
+    public TimeSpan WarmUpAhead { get; init; } = TimeSpan.FromSeconds(20);
     /// <summary>Number of shards for jobs and workers (about 10× the largest node count).</summary>
     public int Shards { get; init; } = 100;
     /// <summary>Whether the scheduler uses Quartz triggers for precise wake-ups (off in virtual-time tests).</summary>

@@ -16,7 +16,7 @@ public sealed record DatabaseTarget(string ProviderName, string ConnectionString
         if (text.Contains('=') && text.Contains("host", StringComparison.OrdinalIgnoreCase))
         {
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(text);
-            return new DatabaseTarget("PostgreSQL.15", builder.ConnectionString, false, $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}");
+            return Postgres(builder, explicitKeys: text);
         }
         if (text.StartsWith("Data Source=", StringComparison.OrdinalIgnoreCase))
         {
@@ -46,6 +46,18 @@ public sealed record DatabaseTarget(string ProviderName, string ConnectionString
             Username = user.Length > 0 && user[0].Length > 0 ? Uri.UnescapeDataString(user[0]) : null,
             Password = user.Length > 1 ? Uri.UnescapeDataString(user[1]) : null,
         };
+        return Postgres(builder, explicitKeys: "");
+    }
+
+    /// <summary>
+    /// Pool settings for a journal that opens one short transaction per batch: without them every
+    /// transaction costs an extra <c>DISCARD ALL</c> round trip and re-plans the same few statements.
+    /// Values the user gave win.
+    /// </summary>
+    private static DatabaseTarget Postgres(Npgsql.NpgsqlConnectionStringBuilder builder, string explicitKeys)
+    {
+        if (!explicitKeys.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase)) builder.NoResetOnClose = true;
+        if (!explicitKeys.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
         return new DatabaseTarget("PostgreSQL.15", builder.ConnectionString, false, $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}");
     }
 }

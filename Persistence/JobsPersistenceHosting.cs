@@ -13,7 +13,7 @@ public static class JobsPersistenceHosting
         var cs = Quote(db.ConnectionString);
         var provider = Quote(db.ProviderName);
         // SQLite has one writer: concurrent journal writers would only queue on its lock.
-        var parallelism = db.IsSqlite ? 1 : 3;
+        var parallelism = db.IsSqlite ? 1 : 4;
         var tagger = Quote(typeof(RunEventTagger).AssemblyQualifiedName!);
         var jobEvent = Quote($"{typeof(IJobEvent).FullName}, {typeof(IJobEvent).Assembly.GetName().Name}");
         var hocon = $$"""
@@ -24,8 +24,17 @@ public static class JobsPersistenceHosting
                   connection-string = {{cs}}
                   provider-name = {{provider}}
                   auto-initialize = on
-                  tag-write-mode = TagTable
+                  # Csv keeps tags in the journal row: tagged events are then written as one multi-row
+                  # INSERT per batch. TagTable mode inserts tagged rows one statement each (it needs
+                  # every row's generated id), which made every run cost several round trips.
+                  tag-write-mode = Csv
                   parallelism = {{parallelism}}
+                  # A burst of thousands of runs (all due at one instant) must queue, not be refused:
+                  # a refused write crashes its supervisor and opens the circuit breaker.
+                  buffer-size = 200000
+                  # Rows per transaction; one commit then carries hundreds of runs' events.
+                  batch-size = 1000
+                  db-round-trip-max-batch-size = 1000
                   event-adapters { run-tagger = {{tagger}} }
                   event-adapter-bindings { {{jobEvent}} = run-tagger }
                 }
@@ -41,7 +50,7 @@ public static class JobsPersistenceHosting
               query.journal.sql {
                 connection-string = {{cs}}
                 provider-name = {{provider}}
-                tag-read-mode = TagTable
+                tag-read-mode = Csv
               }
             }
             """;

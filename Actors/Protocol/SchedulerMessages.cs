@@ -31,8 +31,17 @@ public sealed record Tick(
 /// The supervisor has durably decided the tick (run or skip, or it was a duplicate). For a range
 /// tick that overlaps times already decided, nothing is recorded and <see cref="DecidedSpans"/>
 /// lists what is decided inside the range, so the scheduler can re-send only the rest.
+/// <see cref="Busy"/> says whether the job has runs in flight after the decision, as of the
+/// supervisor's journal position <see cref="Seq"/> (newer reports win; see <see cref="JobIdle"/>).
 /// </summary>
-public sealed record TickAck(string JobId, DateTimeOffset ScheduledUtc, string RunId, bool Duplicate, IReadOnlyList<SkipSpan>? DecidedSpans = null) : IWithJobId;
+public sealed record TickAck(string JobId, DateTimeOffset ScheduledUtc, string RunId, bool Duplicate, IReadOnlyList<SkipSpan>? DecidedSpans = null,
+    bool Busy = false, long Seq = 0) : IWithJobId;
+
+/// <summary>
+/// A supervisor has no run in flight any more (as of its journal position <see cref="Seq"/>). The
+/// scheduler then stops counting the job among those to wake after a fail-over or a lost node.
+/// </summary>
+public sealed record JobIdle(string JobId, long Seq) : IWithJobId;
 
 /// <summary>Scheduled times from <see cref="From"/> through <see cref="Through"/> (inclusive) that are decided.</summary>
 public sealed record SkipSpan(DateTimeOffset From, DateTimeOffset Through)
@@ -43,8 +52,9 @@ public sealed record SkipSpan(DateTimeOffset From, DateTimeOffset Through)
 }
 
 /// <summary>
-/// Sent by a (new) scheduler to every job's supervisor when it starts, so supervisors with runs in
-/// flight recover and resume them even if no tick is due soon.
+/// Starts (recovers) a job's supervisor and hands it the current definition: sent by a (new)
+/// scheduler to jobs that had runs in flight, after a node was lost, and shortly before a job whose
+/// supervisor has probably passivated is due, so its recovery is not on the due time's path.
 /// </summary>
 public sealed record WakeJob(string JobId, JobDefinition Definition) : IWithJobId;
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Akka.Jobs.Actors.Handlers;
 using Akka.Jobs.Actors.Protocol;
@@ -25,6 +26,10 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, Schedule> _schedules = [];
     private readonly Dictionary<string, JobEmission> _emission = [];
     private readonly Dictionary<DateTimeOffset, PendingManual> _manual = [];
+    /// <summary>Latest run-activity report per job (busy or idle, and the supervisor's journal position).</summary>
+    private readonly Dictionary<string, (bool Busy, long Seq)> _reported = [];
+    /// <summary>Activity changes not yet in a checkpoint: job → busy.</summary>
+    private readonly Dictionary<string, bool> _activityChanges = [];
     private QuartzWakeups? _quartz;
     private SchedulerState _state = SchedulerState.Empty;
     private DateTimeOffset _lastManual = DateTimeOffset.MinValue;
@@ -48,6 +53,14 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<TriggerJob>(OnTrigger);
         Command<CheckDue>(c => CheckDueJobs(c.JobId));
         Command<TickAck>(OnAck);
+        Command<JobIdle>(i => Report(i.JobId, busy: false, i.Seq));
+        Command<ClusterEvent.MemberRemoved>(m =>
+        {
+            // Supervisors on that node are gone; the busy ones must resume their runs elsewhere now,
+            // not at their job's next due time.
+            _log.Info("Node {0} removed: waking {1} jobs with runs in flight", m.Member.Address, BusyJobs().Count());
+            foreach (var id in BusyJobs().ToList()) Wake(id);
+        });
         Command<ResendDue>(_ => Resend());
         Command<CheckpointDue>(_ => Checkpoint());
         Command<GetJob>(q => Sender.Tell(new GetJobResult(q.JobId, _state.Jobs.TryGetValue(q.JobId, out var j) ? View(j) : null)));
@@ -77,12 +90,12 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     private void OnRecovered()
     {
         if (_settings.UseQuartz) _quartz = new QuartzWakeups(Self, _clock, _log);
-        foreach (var job in _state.Jobs.Values)
-        {
-            Track(job);
-            // A supervisor with a run in flight must recover it even when its job is not due soon.
-            _jobs.Tell(new WakeJob(job.Definition.Id, job.Definition));
-        }
+        foreach (var job in _state.Jobs.Values) Track(job);
+        // A supervisor with a run in flight must recover it even when its job is not due soon. Only
+        // those are woken: waking every job would recover every supervisor's journal at once.
+        foreach (var id in _state.Busy) Wake(id);
+        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer("sweep", CheckDue.All, _settings.SweepInterval);
         Timers.StartPeriodicTimer("resend", ResendDue.Instance, _settings.TickResendAfter);
         Timers.StartPeriodicTimer("checkpoint", CheckpointDue.Instance, _settings.CheckpointInterval);
@@ -92,6 +105,8 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         _quartz?.Dispose();
         base.PostStop();
     }
@@ -211,7 +226,48 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         }
         var now = Now;
         foreach (var (id, emission) in _emission)
-            if (emission.NextDueUtc is { } next && next <= now) EmitDue(id);
+        {
+            if (emission.NextDueUtc is not { } next) continue;
+            if (next <= now) EmitDue(id);
+            else if (NeedsWarmUp(emission, next, now))
+            {
+                emission.WarmedFor = next;
+                Wake(id);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A job due within the warm-up lead whose supervisor has probably passivated (nothing sent to it
+    /// for longer than the passivation delay by then) is woken now, so that reading its journal is
+    /// done before the due time instead of delaying the run.
+    /// </summary>
+    private bool NeedsWarmUp(JobEmission em, DateTimeOffset next, DateTimeOffset now) =>
+        next - now <= _settings.WarmUpAhead && em.WarmedFor != next && next - em.LastContactUtc >= _settings.PassivateIdleAfter;
+
+    private void Wake(string jobId)
+    {
+        if (!_state.Jobs.TryGetValue(jobId, out var job)) return;
+        if (_emission.TryGetValue(jobId, out var em)) em.LastContactUtc = Now;
+        _jobs.Tell(new WakeJob(jobId, job.Definition));
+    }
+
+    /// <summary>Jobs with runs in flight as far as this scheduler knows (checkpointed plus newer reports).</summary>
+    private IEnumerable<string> BusyJobs() =>
+        _state.Busy.Where(id => !_activityChanges.TryGetValue(id, out var busy) || busy)
+            .Concat(_activityChanges.Where(kv => kv.Value && !_state.Busy.Contains(kv.Key)).Select(kv => kv.Key));
+
+    /// <summary>Records a supervisor's busy/idle report unless a newer one was already seen.</summary>
+    private bool Report(string jobId, bool busy, long seq)
+    {
+        if (!_state.Jobs.ContainsKey(jobId)) return false;
+        if (_reported.TryGetValue(jobId, out var last) && last.Seq > seq) return false;
+        _reported[jobId] = (busy, seq);
+        var known = _activityChanges.TryGetValue(jobId, out var pending) ? pending : _state.Busy.Contains(jobId);
+        if (known == busy) return false;
+        if (busy == _state.Busy.Contains(jobId)) _activityChanges.Remove(jobId);
+        else _activityChanges[jobId] = busy;
+        return true;
     }
 
     private void EmitDue(string jobId)
@@ -224,6 +280,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             em.Outstanding[tick.ScheduledUtc] = (tick, now);
             _jobs.Tell(tick);
         }
+        if (plan.Ticks.Count > 0) em.LastContactUtc = now;
         em.LastEmittedUtc = plan.LastEmittedUtc;
         em.NextDueUtc = job.Paused ? null : schedule.NextAfter(em.LastEmittedUtc);
         if (plan.Ticks.Count > 0) em.Dirty = true;
@@ -234,9 +291,14 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     {
         if (_manual.Remove(ack.ScheduledUtc, out var pending) && pending.Tick.JobId == ack.JobId)
         {
+            // No watermark re-sends a manual run after a fail-over, so its busy mark is stored at once.
+            if (Report(ack.JobId, ack.Busy, ack.Seq)) Checkpoint();
             pending.ReplyTo.Tell(new CommandAck(ack.JobId, RunId: ack.RunId));
             return;
         }
+        // Stored with the watermark that covers this time: a successor either re-sends the tick (which
+        // wakes the supervisor) or knows the job is busy.
+        if (Report(ack.JobId, ack.Busy, ack.Seq) && _emission.TryGetValue(ack.JobId, out var marked)) marked.Dirty = true;
         if (!_emission.TryGetValue(ack.JobId, out var em) || !em.Outstanding.Remove(ack.ScheduledUtc, out var sent)) return;
         em.Dirty = true;
         if (ack.DecidedSpans is { Count: > 0 } spans && _schedules.TryGetValue(ack.JobId, out var schedule))
@@ -279,7 +341,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             var covered = em.Covered(job.CoveredUtc);
             if (covered > job.CoveredUtc) moved[id] = covered;
         }
-        if (moved.Count > 0) PersistEvent(new WatermarksAdvanced(moved), () => { });
+        if (moved.Count == 0 && _activityChanges.Count == 0) return;
+        var busy = _activityChanges.Where(kv => kv.Value).Select(kv => kv.Key).ToList();
+        var idle = _activityChanges.Where(kv => !kv.Value).Select(kv => kv.Key).ToList();
+        _activityChanges.Clear();
+        PersistEvent(new WatermarksAdvanced(moved, busy.Count > 0 ? busy : null, idle.Count > 0 ? idle : null), () => { });
     }
 
     // ------------------------------------------------------------ helpers
@@ -315,6 +381,10 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         public DateTimeOffset? NextDueUtc { get; set; }
         public SortedDictionary<DateTimeOffset, (Tick Tick, DateTimeOffset SentUtc)> Outstanding { get; } = [];
         public bool Dirty { get; set; }
+        /// <summary>When a tick or wake-up was last sent to the job's supervisor.</summary>
+        public DateTimeOffset LastContactUtc { get; set; } = DateTimeOffset.MinValue;
+        /// <summary>The due time a warm-up was sent for (one per due time).</summary>
+        public DateTimeOffset? WarmedFor { get; set; }
 
         /// <summary>All times at or before this are acknowledged.</summary>
         public DateTimeOffset Covered(DateTimeOffset persisted)

@@ -17,6 +17,9 @@ public sealed record ScheduledJob(
 /// <summary>The scheduler's durable state: definitions, pause flags and watermarks.</summary>
 public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jobs)
 {
+    /// <summary>Jobs whose supervisor last reported runs in flight (as of the last checkpoint).</summary>
+    public ImmutableHashSet<string> Busy { get; init; } = ImmutableHashSet<string>.Empty;
+
     public static readonly SchedulerState Empty = new(ImmutableDictionary<string, ScheduledJob>.Empty);
 
     /// <summary>Folds one event in. New jobs start covered at their creation: no times before it exist for them.</summary>
@@ -25,13 +28,20 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
         JobDefined d when Jobs.TryGetValue(d.Definition.Id, out var old) =>
             this with { Jobs = Jobs.SetItem(d.Definition.Id, old with { Definition = d.Definition, UpdatedUtc = d.AtUtc }) },
         JobDefined d => this with { Jobs = Jobs.SetItem(d.Definition.Id, new ScheduledJob(d.Definition, d.AtUtc, d.AtUtc, d.AtUtc)) },
-        JobUndefined u => this with { Jobs = Jobs.Remove(u.JobId) },
+        JobUndefined u => this with { Jobs = Jobs.Remove(u.JobId), Busy = Busy.Remove(u.JobId) },
         JobPaused p => Update(p.JobId, j => j with { Paused = true, PausedReason = p.Reason, PausedSinceUtc = p.AtUtc }),
         JobResumed r => Update(r.JobId, j => j with { Paused = false, PausedReason = null, PausedSinceUtc = null, SkipThroughUtc = r.AtUtc }),
-        WatermarksAdvanced w => w.Watermarks.Aggregate(this, (s, kv) =>
+        WatermarksAdvanced w => w.Watermarks.Aggregate(WithActivity(w), (s, kv) =>
             s.Update(kv.Key, j => kv.Value > j.CoveredUtc ? j with { CoveredUtc = kv.Value } : j)),
         _ => this,
     };
+
+    private SchedulerState WithActivity(WatermarksAdvanced w)
+    {
+        if (w.Busy is not { Count: > 0 } && w.Idle is not { Count: > 0 }) return this;
+        var busy = Busy.Union((w.Busy ?? []).Where(Jobs.ContainsKey)).Except(w.Idle ?? []);
+        return this with { Busy = busy };
+    }
 
     private SchedulerState Update(string jobId, Func<ScheduledJob, ScheduledJob> f) =>
         Jobs.TryGetValue(jobId, out var j) ? this with { Jobs = Jobs.SetItem(jobId, f(j)) } : this;

@@ -310,9 +310,12 @@ public sealed record JobState
             .Take(limit)
             .ToList();
 
-    /// <summary>Definitions compare by their JSON form (parameters are JSON, lists compare by content).</summary>
+    /// <summary>
+    /// Definitions compare by their JSON form (parameters are JSON, lists compare by content). Ticks
+    /// sent within one node carry the very instance adopted before, which skips the serialization.
+    /// </summary>
     public static bool SameDefinition(JobDefinition? a, JobDefinition? b) =>
-        a is null ? b is null : b is not null &&
+        ReferenceEquals(a, b) || a is not null && b is not null &&
         JsonSerializer.Serialize(a, JsonManifestSerializer.Options) == JsonSerializer.Serialize(b, JsonManifestSerializer.Options);
 
     private static string? Trim(string? text) => text is { Length: > 4096 } ? text[^4096..] : text;

@@ -39,7 +39,12 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<Tick>(OnTick);
-        Command<WakeJob>(w => { if (!JobState.SameDefinition(_state.Definition, w.Definition) && !_state.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]); });
+        Command<WakeJob>(w =>
+        {
+            if (!JobState.SameDefinition(_state.Definition, w.Definition) && !_state.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]);
+            // The scheduler may still count this job as busy (e.g. its runs ended while it failed over).
+            else if (_state.Active.IsEmpty) Sender.Tell(new JobIdle(_jobId, LastSequenceNr));
+        });
         Command<RetireJob>(_ => PersistAndApply(_state.DecideRetire(Now)));
         Command<WorkStarted>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
         Command<WorkHeartbeat>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
@@ -94,10 +99,10 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         if (events.Count == 0)
         {
             var spans = tick.SkippedThroughUtc is { } through ? _state.DecidedWithin(tick.ScheduledUtc, through) : null;
-            replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: true, spans));
+            replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: true, spans, !_state.Active.IsEmpty, LastSequenceNr));
             return;
         }
-        PersistAndApply(events, () => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: false)));
+        PersistAndApply(events, () => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: false, null, !_state.Active.IsEmpty, LastSequenceNr)));
     }
 
     private void PersistAndApply(IReadOnlyList<IJobEvent> events, Action? afterAll = null)
@@ -191,6 +196,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             _jobId, f.RunId, f.Status.ToString().ToLowerInvariant(), view?.Attempts ?? 0, duration.TotalSeconds,
             f.Reason is null ? "" : $" reason={f.Reason}");
         Publish(f.RunId);
+
+        if (_state.Active.IsEmpty) _scheduler.Tell(new JobIdle(_jobId, LastSequenceNr));
 
         var def = _state.Definition;
         var failures = _state.ConsecutiveFailures;

@@ -164,4 +164,41 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
         Assert.Single(Handled.For("once"));
         Assert.Equal(1, run.Attempts);
     }
+
+    [Fact]
+    public async Task New_scheduler_wakes_only_the_supervisors_with_runs_in_flight()
+    {
+        await RegisterAsync(Job("busy", "manual", new { hang = "true" }));
+        await RegisterAsync(Job("idle", "manual"));
+        var idleRun = await TriggerAsync("idle");
+        await AwaitRunAsync("idle", idleRun, r => r.Status == RunStatus.Succeeded);
+        await TriggerAsync("busy");
+        await AwaitCallsAsync("busy", 1);
+        Advance(TimeSpan.FromSeconds(2)); // a checkpoint records that "idle" went idle again
+
+        await Workers.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("busy|main"), Patience);
+        foreach (var id in new[] { "busy", "idle" }) await Jobs.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity(id), Patience);
+        await FailOverSchedulerAsync();
+
+        await AwaitCallsAsync("busy", 2);
+        Assert.Equal(2, Handled.For("busy")[1].Context.Attempt);
+        var alive = await Jobs.Ask<List<string>>(new LocalRegion.ListEntities(), Patience);
+        Assert.DoesNotContain("idle", alive);
+    }
+
+    [Fact]
+    public async Task A_job_whose_supervisor_is_asleep_is_woken_before_its_due_time()
+    {
+        var due = Start.AddMinutes(10);
+        await RegisterAsync(Job("later", $"@at {due:yyyy-MM-ddTHH:mm:ssZ}"));
+        Assert.DoesNotContain("later", await Jobs.Ask<List<string>>(new LocalRegion.ListEntities(), Patience));
+
+        Advance(due - Clock.GetUtcNow() - TimeSpan.FromSeconds(10));
+        await AwaitAssertAsync(async () =>
+            Assert.Contains("later", await Jobs.Ask<List<string>>(new LocalRegion.ListEntities(), Patience)), Patience);
+        Assert.Empty(Handled.For("later"));
+
+        await AdvanceUntilAsync(() => Task.FromResult(Handled.For("later").Count == 1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        Assert.Equal(due, Handled.For("later")[0].Context.ScheduledUtc);
+    }
 }

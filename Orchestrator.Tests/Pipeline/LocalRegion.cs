@@ -17,6 +17,7 @@ public sealed class LocalRegion : ReceiveActor
             if (!child.IsNobody()) Context.Stop(child);
             Sender.Tell(k);
         });
+        Receive<ListEntities>(_ => Sender.Tell(Context.GetChildren().Select(c => Uri.UnescapeDataString(c.Path.Name)).ToList()));
         ReceiveAny(msg =>
         {
             var id = extractor.EntityId(msg);
@@ -31,6 +32,9 @@ public sealed class LocalRegion : ReceiveActor
             child.Forward(extractor.EntityMessage(msg));
         });
     }
+
+    /// <summary>Asks for the ids of the entities alive now (a <c>List&lt;string&gt;</c>).</summary>
+    public sealed record ListEntities;
 
     /// <summary>Stops one entity (simulates losing its node); replies with the same message.</summary>
     public sealed record KillEntity(string EntityId);

@@ -92,7 +92,7 @@ internal static class Samples
             .Apply(new JobDefined(b, T0.AddDays(-4)))
             .Apply(new JobPaused("job-a", "maintenance", T0.AddDays(-2)))
             .Apply(new JobResumed("job-b", T0.AddDays(-1)))
-            .Apply(new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0.AddDays(-3), ["job-b"] = T0 }));
+            .Apply(new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0.AddDays(-3), ["job-b"] = T0 }, Busy: ["job-b"]));
     }
 
     /// <summary>One realistic, non-default instance of every type the two serializers own.</summary>
@@ -121,8 +121,9 @@ internal static class Samples
             new RunStatusChanged(RunView()),
             // node-to-node
             Tick(d, T0, TriggerKind.Scheduled, "misfire", T0.AddHours(5), 300),
-            new TickAck(d.Id, T0, runId, true),
+            new TickAck(d.Id, T0, runId, true, [new SkipSpan(T0, T0.AddHours(1))], Busy: true, Seq: 4711),
             new WakeJob(d.Id, d),
+            new JobIdle(d.Id, 4712),
             new RetireJob(d.Id),
             new AutoPauseJob(d.Id, 5),
             new CheckDue(d.Id),
@@ -150,7 +151,7 @@ internal static class Samples
             new JobUndefined(d.Id, T0.AddDays(1)),
             new JobPaused(d.Id, "too many failures", T0.AddHours(1)),
             new JobResumed(d.Id, T0.AddHours(2)),
-            new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0, ["job-b"] = T0.AddMinutes(90) }),
+            new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0, ["job-b"] = T0.AddMinutes(90) }, ["job-a"], ["job-b"]),
             BusySchedulerState(),
         ];
         return samples.ToDictionary(s => s.GetType());

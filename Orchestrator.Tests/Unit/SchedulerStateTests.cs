@@ -120,4 +120,19 @@ public sealed class SchedulerStateTests
         Assert.Equal(s.Jobs, s.Apply(new JobResumed("ghost", T0)).Jobs);
         Assert.Equal(s.Jobs, s.Apply(new JobUndefined("ghost", T0)).Jobs);
     }
+
+    [Fact]
+    public void Busy_jobs_are_added_and_removed_by_checkpoints_and_forgotten_with_their_job()
+    {
+        var s = Defined("job-a").Apply(new JobDefined(Definition("job-b"), T0));
+
+        s = s.Apply(new WatermarksAdvanced(NoMarks, Busy: ["job-a", "job-b", "ghost"]));
+        Assert.Equal(["job-a", "job-b"], s.Busy.Order());
+
+        s = s.Apply(new WatermarksAdvanced(NoMarks, Idle: ["job-a"]));
+        Assert.Equal(["job-b"], s.Busy);
+
+        s = s.Apply(new JobUndefined("job-b", T0.AddHours(1)));
+        Assert.Empty(s.Busy);
+    }
 }

@@ -113,6 +113,7 @@ public static class NodeConfigLoader
             HeartbeatInterval = Span("heartbeat-interval", s.HeartbeatInterval),
             WorkLease = Span("work-lease", s.WorkLease),
             PassivateIdleAfter = Span("passivate-idle-after", s.PassivateIdleAfter),
+            WarmUpAhead = Span("warm-up-ahead", s.WarmUpAhead),
         };
     }
 
