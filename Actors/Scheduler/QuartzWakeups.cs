@@ -9,13 +9,18 @@ namespace Akka.Jobs.Actors.Scheduler;
 
 /// <summary>
 /// Quartz.NET (in-memory store, the injected TimeProvider) as the scheduler's trigger engine: one
-/// trigger per job whose firing only tells the scheduler actor to check that job. Quartz never
-/// decides what runs; the actor's watermark and misfire policy do. Quartz calls return tasks, so
-/// operations are chained and never awaited by the actor.
+/// trigger per distinct schedule, whose firing only tells the scheduler actor to check the jobs that
+/// share it. A thousand jobs every second are one trigger firing once a second, not a thousand
+/// (each Quartz firing costs a job instance and a thread-pool hop, which made fires late), and
+/// 100,000 jobs on one cron are one trigger in memory. Quartz never decides what runs; the actor's
+/// watermark and misfire policy do. Quartz calls return tasks, so operations are chained and never
+/// awaited by the actor. Membership is only touched on the actor's thread.
 /// </summary>
 internal sealed class QuartzWakeups : IDisposable
 {
     private const string Group = "akka-jobs";
+    private readonly Dictionary<string, string> _keyOfJob = [];
+    private readonly Dictionary<string, HashSet<string>> _jobsOfKey = [];
     private readonly ILoggingAdapter _log;
     private readonly Task<IScheduler> _scheduler;
     private Task _chain;
@@ -43,21 +48,57 @@ internal sealed class QuartzWakeups : IDisposable
         return scheduler;
     }
 
-    public void Schedule(string jobId, Schedule schedule, DateTimeOffset now) =>
+    /// <summary>The jobs sharing the trigger <paramref name="key"/> (empty when it has none left).</summary>
+    public IReadOnlyCollection<string> JobsOf(string key) => _jobsOfKey.TryGetValue(key, out var jobs) ? jobs : [];
+
+    /// <summary>Puts the job on the trigger of its schedule, creating the trigger for the first job on it.</summary>
+    public void Schedule(string jobId, Schedule schedule, DateTimeOffset now)
+    {
+        var key = KeyOf(schedule);
+        if (_keyOfJob.TryGetValue(jobId, out var old))
+        {
+            if (old == key) return;
+            Unschedule(jobId);
+        }
+        if (key is null) return;
+        _keyOfJob[jobId] = key;
+        if (_jobsOfKey.TryGetValue(key, out var members))
+        {
+            members.Add(jobId);
+            return;
+        }
+        _jobsOfKey[key] = [jobId];
         Enqueue(async s =>
         {
-            await s.UnscheduleJob(new TriggerKey(jobId, Group)).ConfigureAwait(false);
-            var trigger = BuildTrigger(jobId, schedule, now);
+            var trigger = BuildTrigger(key, schedule, now);
             if (trigger is null) return;
-            var job = JobBuilder.Create<WakeJob>().WithIdentity(jobId, Group).UsingJobData(WakeJob.JobIdKey, jobId).Build();
+            var job = JobBuilder.Create<WakeJob>().WithIdentity(key, Group).UsingJobData(WakeJob.KeyKey, key).Build();
             await s.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing).ConfigureAwait(false);
         });
+    }
 
-    public void Unschedule(string jobId) => Enqueue(async s => await s.DeleteJob(new JobKey(jobId, Group)).ConfigureAwait(false));
-
-    private static ITrigger? BuildTrigger(string jobId, Schedule schedule, DateTimeOffset now)
+    /// <summary>Takes the job off its trigger; the last job leaving deletes the trigger.</summary>
+    public void Unschedule(string jobId)
     {
-        var builder = TriggerBuilder.Create().WithIdentity(jobId, Group);
+        if (!_keyOfJob.Remove(jobId, out var key) || !_jobsOfKey.TryGetValue(key, out var members)) return;
+        members.Remove(jobId);
+        if (members.Count > 0) return;
+        _jobsOfKey.Remove(key);
+        Enqueue(async s => await s.DeleteJob(new JobKey(key, Group)).ConfigureAwait(false));
+    }
+
+    /// <summary>Schedules that fire at the same instants share a key (and so one trigger); manual ones have none.</summary>
+    internal static string? KeyOf(Schedule schedule) => schedule switch
+    {
+        CronSchedule c => $"cron {c.QuartzExpression} {c.Zone.Id}",
+        IntervalSchedule i => $"every {i.Interval.Ticks}",
+        OneShotSchedule o => $"at {o.At.UtcTicks}",
+        _ => null,
+    };
+
+    private static ITrigger? BuildTrigger(string key, Schedule schedule, DateTimeOffset now)
+    {
+        var builder = TriggerBuilder.Create().WithIdentity(key, Group);
         switch (schedule)
         {
             case CronSchedule c:
@@ -95,16 +136,19 @@ internal sealed class QuartzWakeups : IDisposable
             await s.Shutdown(waitForJobsToComplete: false).ConfigureAwait(false);
         }, TaskScheduler.Default).Unwrap();
 
-    /// <summary>The only Quartz job: tell the scheduler actor to look at one job.</summary>
+    /// <summary>The jobs on trigger <paramref name="Key"/> are due; local to the scheduler's node.</summary>
+    public sealed record Due(string Key);
+
+    /// <summary>The only Quartz job: tell the scheduler actor which trigger fired.</summary>
     private sealed class WakeJob : IJob
     {
         public const string TargetKey = "akka-jobs.target";
-        public const string JobIdKey = "akka-jobs.job-id";
+        public const string KeyKey = "akka-jobs.trigger-key";
 
         public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
         {
-            if (context.Scheduler.Context.TryGetValue(TargetKey, out var t) && t is IActorRef target)
-                target.Tell(new CheckDue(context.MergedJobDataMap.GetString(JobIdKey)));
+            if (context.Scheduler.Context.TryGetValue(TargetKey, out var t) && t is IActorRef target && context.MergedJobDataMap.GetString(KeyKey) is { } key)
+                target.Tell(new Due(key));
             return ValueTask.CompletedTask;
         }
     }

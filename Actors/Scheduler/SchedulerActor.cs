@@ -52,6 +52,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<ResumeJob>(OnResume);
         Command<TriggerJob>(OnTrigger);
         Command<CheckDue>(c => CheckDueJobs(c.JobId));
+        Command<QuartzWakeups.Due>(d =>
+        {
+            if (_quartz is null) return;
+            foreach (var id in _quartz.JobsOf(d.Key).ToList()) EmitDue(id);
+        });
         Command<TickAck>(OnAck);
         Command<JobIdle>(i => Report(i.JobId, busy: false, i.Seq));
         Command<ClusterEvent.MemberRemoved>(m =>
