@@ -1,4 +1,9 @@
 using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Jobs.Actors.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
@@ -367,6 +372,20 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
         run.TryGetProperty("startedUtc", out var s) && s.ValueKind == JsonValueKind.String ? s.GetDateTimeOffset() : null;
 
     // ---------------------------------------------------------------- S6 scale
+    /// <summary>
+    /// What a finished fan-out leaves in memory: worker entities still alive (each item is one) and the
+    /// managed heap, a few seconds after the run, once passivations went through.
+    /// </summary>
+    private static async Task FanOutAftermathAsync(AkkaJobsSut sut, Result r)
+    {
+        await Task.Delay(3000);
+        var registry = ActorRegistry.For(sut.Services.GetRequiredService<ActorSystem>());
+        var stats = await registry.Get<WorkerRegion>().Ask<ShardRegionStats>(GetShardRegionStats.Instance, TimeSpan.FromSeconds(10));
+        r.Metrics["fanout_worker_entities_after"] = stats.Stats.Values.Sum();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        r.Metrics["fanout_heap_mb_after"] = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
+    }
+
     public async Task<Result> S6()
     {
         var r = new Result("S6", "akka-jobs");
@@ -433,6 +452,7 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             r.Metrics["fanout_items_started"] = fanStarts.Select(f => f.Key).Distinct().Count();
             r.Metrics["fanout_s"] = ok ? (Recorder.CompletedWithPrefix("s6-fan@")!.Value - t0).TotalSeconds : double.NaN;
             if (fanStarts.Count > 0) r.Metrics["fanout_first_item_s"] = (fanStarts.Min(f => f.StartUtc) - t0).TotalSeconds;
+            if (ok) await FanOutAftermathAsync(sut2, r);
             if (!ok)
             {
                 r.Notes.Add($"fan-out run did not succeed within the time limit: {fanStarts.Count} item starts");

@@ -26,6 +26,12 @@ public sealed record ExecuteWork(
 /// <summary>The supervisor recorded the failed attempt; the worker may run <see cref="Attempt"/> after its backoff.</summary>
 public sealed record RetryGranted(string JobId, string RunId, string ItemKey, int Attempt) : IWithWorkItem;
 
+/// <summary>
+/// The supervisor has persisted the item's final outcome for the run: the worker need not remember it to
+/// answer a re-dispatch, and may leave memory.
+/// </summary>
+public sealed record WorkRecorded(string JobId, string RunId, string ItemKey) : IWithWorkItem;
+
 /// <summary>Stop the item's attempts (run timed out, cancelled or replaced).</summary>
 public sealed record CancelWork(string JobId, string RunId, string ItemKey, string Reason) : IWithWorkItem;
 

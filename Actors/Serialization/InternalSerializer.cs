@@ -25,6 +25,7 @@ public sealed class InternalSerializer(ExtendedActorSystem system) : JsonManifes
         [typeof(ExecuteWork)] = "execute-work.v1",
         [typeof(CancelWork)] = "cancel-work.v1",
         [typeof(RetryGranted)] = "retry-granted.v1",
+        [typeof(WorkRecorded)] = "work-recorded.v1",
         [typeof(WorkStarted)] = "work-started.v1",
         [typeof(WorkHeartbeat)] = "work-heartbeat.v1",
         [typeof(WorkSucceeded)] = "work-succeeded.v1",

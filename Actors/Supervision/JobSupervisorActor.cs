@@ -21,8 +21,16 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly TimeProvider _clock;
     private readonly JobsSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<(string RunId, string Item), WorkLease> _inFlight = [];
+    private readonly InFlightWork _inFlight = new();
+    private readonly PendingEvents _pending = new();
+    /// <summary>What the journal holds; effects (dispatch, replies, queries) read this.</summary>
     private JobState _state;
+    /// <summary><see cref="_state"/> plus the pending events; decisions read this.</summary>
+    private JobState _decided;
+    private bool _flushScheduled;
+    private int _sinceSnapshot;
+    private JobDefinition? _workDefinitionOf;
+    private JobDefinition? _workDefinition;
 
     public JobSupervisorActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings)
     {
@@ -33,39 +41,60 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         _clock = clock;
         _settings = settings;
         _state = JobState.Empty(jobId);
+        _decided = _state;
 
-        Recover<SnapshotOffer>(o => { if (o.Snapshot is JobState s) _state = s; });
-        Recover<IJobEvent>(e => _state = _state.Apply(e));
+        Recover<SnapshotOffer>(o =>
+        {
+            if (o.Snapshot is not JobState s) return;
+            _state = s;
+            _sinceSnapshot = 0;
+        });
+        Recover<IJobEvent>(e =>
+        {
+            _state = _state.Apply(e);
+            _sinceSnapshot++;
+        });
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<Tick>(OnTick);
         Command<WakeJob>(w =>
         {
-            if (!JobState.SameDefinition(_state.Definition, w.Definition) && !_state.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]);
+            if (!JobState.SameDefinition(_decided.Definition, w.Definition) && !_decided.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]);
             // The scheduler may still count this job as busy (e.g. its runs ended while it failed over).
-            else if (_state.Active.IsEmpty) Sender.Tell(new JobIdle(_jobId, LastSequenceNr));
+            else if (_decided.Active.IsEmpty)
+            {
+                var replyTo = Sender;
+                _pending.AfterWritten(() => replyTo.Tell(new JobIdle(_jobId, LastSequenceNr)));
+            }
         });
-        Command<RetireJob>(_ => PersistAndApply(_state.DecideRetire(Now)));
+        Command<RetireJob>(_ => PersistAndApply(_decided.DecideRetire(Now)));
         Command<WorkStarted>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
         Command<WorkHeartbeat>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
-        Command<WorkSucceeded>(w => PersistAndApply(_state.DecideSucceeded(w)));
+        Command<WorkSucceeded>(w => PersistAndApply(_decided.DecideSucceeded(w)));
         Command<WorkFailed>(w =>
         {
             Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
-            PersistAndApply(_state.DecideFailed(w));
+            PersistAndApply(_decided.DecideFailed(w));
         });
+        Command<FlushPending>(_ => Flush());
         Command<LeaseCheck>(_ => ExpireLeases());
         Command<ReceiveTimeout>(_ =>
         {
             // Idle jobs leave memory; a job with runs in flight stays to watch them.
-            if (_state.Active.IsEmpty) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+            if (_decided.Active.IsEmpty) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopIdle.Instance));
+        });
+        Command<StopIdle>(_ =>
+        {
+            // Decided events still to be written go first (a PoisonPill would drop them): ask again behind the flush.
+            if (_flushScheduled || !_pending.IsEmpty) Self.Tell(StopIdle.Instance);
+            else Context.Stop(Self);
         });
         Command<WorkCancelled>(w =>
         {
-            _inFlight.Remove((w.RunId, w.ItemKey));
-            PersistAndApply(_state.DecideCancelled(w, "cancelled: node shutting down"));
+            _inFlight.Remove(w.RunId, w.ItemKey);
+            PersistAndApply(_decided.DecideCancelled(w, "cancelled: node shutting down"));
         });
-        Command<RunDeadline>(d => PersistAndApply(_state.DecideTimeout(d.RunId, Now)));
+        Command<RunDeadline>(d => PersistAndApply(_decided.DecideTimeout(d.RunId, Now)));
         Command<ListRuns>(q => Sender.Tell(new ListRunsResult(_jobId,
             _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status).Select(WithLiveAttempt).ToList())));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
@@ -85,9 +114,10 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
+        _decided = _state;
         Context.SetReceiveTimeout(_settings.PassivateIdleAfter);
         // Nothing of a run's dispatch survives a restart: whatever was running is resumed or interrupted.
-        var events = _state.DecideRecovery(Now);
+        var events = _decided.DecideRecovery(Now);
         if (events.Count > 0) PersistAndApply(events);
         foreach (var run in _state.Running) ArmDeadline(run);
     }
@@ -95,34 +125,57 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private void OnTick(Tick tick)
     {
         var replyTo = Sender;
-        var events = _state.DecideTick(tick, Now);
+        var events = _decided.DecideTick(tick, Now);
         if (events.Count == 0)
         {
-            var spans = tick.SkippedThroughUtc is { } through ? _state.DecidedWithin(tick.ScheduledUtc, through) : null;
-            replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: true, spans, !_state.Active.IsEmpty, LastSequenceNr));
+            var spans = tick.SkippedThroughUtc is { } through ? _decided.DecidedWithin(tick.ScheduledUtc, through) : null;
+            // The decision it duplicates may still be pending: acknowledge only once it is durable.
+            _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: true, spans, !_state.Active.IsEmpty, LastSequenceNr)));
             return;
         }
         PersistAndApply(events, () => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: false, null, !_state.Active.IsEmpty, LastSequenceNr)));
     }
 
+    /// <summary>
+    /// Takes decided events into the next batch; <paramref name="afterAll"/> runs once they are written. The
+    /// batch is written when the flush message comes round, i.e. after every command already in the mailbox
+    /// (or stashed during the previous write) had its turn: that is the group commit.
+    /// </summary>
     private void PersistAndApply(IReadOnlyList<IJobEvent> events, Action? afterAll = null)
     {
-        if (events.Count == 0)
-        {
-            afterAll?.Invoke();
-            return;
-        }
-        var remaining = events.Count;
-        PersistAll(events, e =>
+        foreach (var e in events) _decided = _decided.Apply(e);
+        _pending.Add(events);
+        if (afterAll is not null) _pending.AfterWritten(afterAll);
+        if (_pending.IsEmpty || _flushScheduled) return;
+        _flushScheduled = true;
+        Self.Tell(FlushPending.Instance);
+    }
+
+    private void Flush()
+    {
+        _flushScheduled = false;
+        if (_pending.IsEmpty) return;
+        var batch = _pending.TakeBatch();
+        var applied = 0;
+        // PersistAll stashes commands until every callback ran, so nothing is decided while the batch is written.
+        PersistAll(batch, e =>
         {
             _state = _state.Apply(e);
+            _sinceSnapshot++;
             React(e);
-            if (--remaining == 0)
-            {
-                afterAll?.Invoke();
-                if (LastSequenceNr % _settings.SnapshotEvery == 0) SaveSnapshot(_state);
-            }
+            _pending.Written(++applied);
+            if (applied < batch.Count || !_state.SnapshotDue(_sinceSnapshot, _settings.SnapshotEvery)) return;
+            SaveSnapshot(_state);
+            _sinceSnapshot = 0;
         });
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The whole batch is void: decide from what the journal holds, and let senders re-send.
+        _decided = _state;
+        _pending.Rejected();
+        base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
     /// <summary>Side effects of an applied event: dispatch, cancel, timers, logs, publication.</summary>
@@ -144,24 +197,29 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                 OnRunStarted(r.RunId, null);
                 break;
             case ItemSucceeded s:
-                _inFlight.Remove((s.RunId, s.ItemKey));
+                Recorded(s.RunId, s.ItemKey);
                 Dispatch(s.RunId);
                 break;
             case AttemptFailed { WillRetry: false } f:
-                _inFlight.Remove((f.RunId, f.ItemKey));
+                Recorded(f.RunId, f.ItemKey);
                 Dispatch(f.RunId);
                 break;
             case AttemptFailed f:
                 _log.Info("Attempt failed job={0} run={1} item={2} attempt={3} error={4}; retrying", _jobId, f.RunId, f.ItemKey, f.Attempt, f.Error);
-                if (_inFlight.TryGetValue((f.RunId, f.ItemKey), out var lease))
+                if (_inFlight.TryGet(f.RunId, f.ItemKey, out var lease))
                 {
                     // The failure is recorded: the worker may run the next attempt. Its number is handed out
                     // here only, so an attempt number is never used twice, even across fail-overs.
                     var next = Math.Max(lease.Attempt, f.Attempt) + 1;
-                    _inFlight[(f.RunId, f.ItemKey)] = lease with { Attempt = next, LastHeardUtc = Now };
+                    _inFlight.Set(f.RunId, f.ItemKey, lease with { Attempt = next, LastHeardUtc = Now });
                     _workers.Tell(new RetryGranted(_jobId, f.RunId, f.ItemKey, next));
                 }
-                else Dispatch(f.RunId); // a lost worker retries nothing: the item is dispatched again from here
+                else
+                {
+                    // A lost worker retries nothing: the item is dispatched again from here.
+                    _inFlight.Requeue(f.RunId, f.ItemKey);
+                    Dispatch(f.RunId);
+                }
                 break;
             case RunSkipped s:
                 _log.Info("Run skipped job={0} run={1} reason={2}", _jobId, s.RunId, s.Reason);
@@ -177,6 +235,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Active.TryGetValue(runId, out var run)) return;
         _log.Info("Run started job={0} run={1} attempt={2} trigger={3}", _jobId, runId, attempt ?? run.Attempts + 1, run.Trigger);
+        _inFlight.Start(runId, run.OpenItems.Select(i => i.Key));
         ArmDeadline(run);
         Dispatch(runId);
         Publish(runId);
@@ -185,11 +244,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private void OnRunFinished(RunFinished f)
     {
         Timers.Cancel(DeadlineKey(f.RunId));
-        foreach (var key in _inFlight.Keys.Where(k => k.RunId == f.RunId).ToList())
-        {
-            _workers.Tell(new CancelWork(_jobId, f.RunId, key.Item, f.Reason ?? f.Status.ToString()));
-            _inFlight.Remove(key);
-        }
+        foreach (var item in _inFlight.Finish(f.RunId))
+            _workers.Tell(new CancelWork(_jobId, f.RunId, item, f.Reason ?? f.Status.ToString()));
         var view = _state.History.LastOrDefault(h => h.RunId == f.RunId);
         var duration = view?.StartedUtc is { } started ? f.FinishedUtc - started : TimeSpan.Zero;
         _log.Info("Run finished job={0} run={1} outcome={2} attempts={3} duration={4:F3}s{5}",
@@ -208,13 +264,14 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             _scheduler.Tell(new AutoPauseJob(_jobId, failures));
     }
 
+    /// <summary>Dispatches waiting items of the run until max-parallel are in flight; O(1) per item dispatched.</summary>
     private void Dispatch(string runId)
     {
         if (!_state.Active.TryGetValue(runId, out var run) || run.Queued || _state.Definition is not { } def) return;
-        var inFlight = _inFlight.Keys.Count(k => k.RunId == runId);
         var deadline = (run.StartedUtc ?? Now) + def.Timeout;
-        foreach (var item in run.OpenItems.Where(i => !_inFlight.ContainsKey((runId, i.Key))).Take(Math.Max(0, def.MaxParallel - inFlight)).ToList())
+        while (_inFlight.TryNext(runId, def.MaxParallel, k => !run.Items[k].Done, out var key))
         {
+            var item = run.Items[key];
             var next = item.Attempt + 1;
             if (next > def.Retry.MaxAttempts)
             {
@@ -224,8 +281,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                     "interrupted: no attempts left after its node stopped", false, null));
                 continue;
             }
-            _inFlight[(runId, item.Key)] = new WorkLease(next, Now, null);
-            _workers.Tell(new ExecuteWork(_jobId, runId, item.Key, next, run.ScheduledUtc, deadline, def));
+            _inFlight.Set(runId, item.Key, new WorkLease(next, Now, null));
+            _workers.Tell(new ExecuteWork(_jobId, runId, item.Key, next, run.ScheduledUtc, deadline, WorkDefinition(def)));
             if (!Timers.IsTimerActive("lease-check"))
                 Timers.StartPeriodicTimer("lease-check", LeaseCheck.Instance, _settings.HeartbeatInterval);
         }
@@ -242,7 +299,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private RunView WithLiveAttempt(RunView view)
     {
         if (view.Status != RunStatus.Running) return view;
-        var live = _inFlight.Where(kv => kv.Key.RunId == view.RunId && kv.Value.Node is not null).Select(kv => kv.Value).ToList();
+        var live = _inFlight.Of(view.RunId).Values.Where(l => l.Node is not null).ToList();
         return live.Count == 0 ? view : view with { Attempts = Math.Max(view.Attempts, live.Max(w => w.Attempt)), Node = live[^1].Node };
     }
 
@@ -259,8 +316,31 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void Heard(string runId, string item, int attempt, string node)
     {
-        if (_inFlight.TryGetValue((runId, item), out var lease))
-            _inFlight[(runId, item)] = lease with { Attempt = Math.Max(lease.Attempt, attempt), LastHeardUtc = Now, Node = node };
+        if (_inFlight.TryGet(runId, item, out var lease))
+            _inFlight.Set(runId, item, lease with { Attempt = Math.Max(lease.Attempt, attempt), LastHeardUtc = Now, Node = node });
+    }
+
+    /// <summary>
+    /// The item's outcome is durable: drop its lease and tell its worker, which no longer needs to remember
+    /// the outcome and can leave memory (a 100,000-item run would otherwise keep 100,000 idle workers).
+    /// </summary>
+    private void Recorded(string runId, string item)
+    {
+        if (_inFlight.Remove(runId, item)) _workers.Tell(new WorkRecorded(_jobId, runId, item));
+    }
+
+    /// <summary>
+    /// The definition as sent with each work item, without the entity list: a worker needs only its own
+    /// item key, and a 100,000-entry list in every ExecuteWork would make a fan-out's traffic quadratic.
+    /// </summary>
+    private JobDefinition WorkDefinition(JobDefinition def)
+    {
+        if (!ReferenceEquals(def, _workDefinitionOf))
+        {
+            _workDefinitionOf = def;
+            _workDefinition = def.Entities.Count == 0 ? def : def with { Entities = [] };
+        }
+        return _workDefinition!;
     }
 
     /// <summary>
@@ -274,27 +354,25 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             Timers.Cancel("lease-check");
             return;
         }
+        var leases = _inFlight.All.ToList();
         var now = Now;
         // Dispatched but never started: the message may have gone to a shard home that just died.
         // Sending it again is safe: a worker ignores work for a run it already has.
-        foreach (var ((runId, item), lease) in _inFlight.Where(kv => kv.Value.Node is null && now - kv.Value.LastHeardUtc >= 2 * _settings.HeartbeatInterval).ToList())
+        foreach (var (runId, item, lease) in leases.Where(l => l.Lease.Node is null && now - l.Lease.LastHeardUtc >= 2 * _settings.HeartbeatInterval))
         {
             if (!_state.Active.TryGetValue(runId, out var run) || _state.Definition is not { } def) continue;
-            _inFlight[(runId, item)] = lease with { LastHeardUtc = now };
-            _workers.Tell(new ExecuteWork(_jobId, runId, item, lease.Attempt, run.ScheduledUtc, (run.StartedUtc ?? now) + def.Timeout, def));
+            _inFlight.Set(runId, item, lease with { LastHeardUtc = now });
+            _workers.Tell(new ExecuteWork(_jobId, runId, item, lease.Attempt, run.ScheduledUtc, (run.StartedUtc ?? now) + def.Timeout, WorkDefinition(def)));
         }
-        foreach (var ((runId, item), lease) in _inFlight.Where(kv => kv.Value.Node is not null && now - kv.Value.LastHeardUtc > _settings.WorkLease).ToList())
+        foreach (var (runId, item, lease) in leases.Where(l => l.Lease.Node is not null && now - l.Lease.LastHeardUtc > _settings.WorkLease))
         {
-            _inFlight.Remove((runId, item));
-            var retry = lease.Attempt < (_state.Definition?.Retry.MaxAttempts ?? 1);
+            _inFlight.Remove(runId, item);
+            var retry = lease.Attempt < (_decided.Definition?.Retry.MaxAttempts ?? 1);
             _log.Warning("Work lost job={0} run={1} item={2} attempt={3} node={4}: no heartbeat for {5}", _jobId, runId, item, lease.Attempt, lease.Node ?? "?", _settings.WorkLease);
-            PersistAndApply(_state.DecideFailed(new WorkFailed(_jobId, runId, item, lease.Attempt, lease.Node ?? "?", lease.LastHeardUtc, now,
+            PersistAndApply(_decided.DecideFailed(new WorkFailed(_jobId, runId, item, lease.Attempt, lease.Node ?? "?", lease.LastHeardUtc, now,
                 "lost", $"no heartbeat from its worker for {_settings.WorkLease}", retry, retry ? now : null)));
         }
     }
-
-    /// <summary>What the supervisor knows of an item in flight; not persisted (a restart resumes or interrupts).</summary>
-    private sealed record WorkLease(int Attempt, DateTimeOffset LastHeardUtc, string? Node);
 
     private sealed class LeaseCheck : IDeadLetterSuppression, INotInfluenceReceiveTimeout
     {
@@ -302,4 +380,16 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record RunDeadline(string RunId) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+    /// <summary>Writes the pending batch; one is in the mailbox while events are pending.</summary>
+    private sealed class FlushPending : INotInfluenceReceiveTimeout, IDeadLetterSuppression
+    {
+        public static readonly FlushPending Instance = new();
+    }
+
+    /// <summary>Passivation's stop message: unlike a PoisonPill it waits for pending events to be written.</summary>
+    private sealed class StopIdle : IDeadLetterSuppression
+    {
+        public static readonly StopIdle Instance = new();
+    }
 }

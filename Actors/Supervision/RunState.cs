@@ -16,17 +16,26 @@ public sealed record RunState(
     DateTimeOffset? StartedUtc,
     ImmutableDictionary<string, ItemState> Items)
 {
+    // Items only change through WithItem, which keeps OpenCount and Attempts in step, so a fan-out step costs
+    // O(log n) rather than a scan of every item. The counters are recounted whenever a run is built (new run,
+    // snapshot read) and never serialized: a snapshot cannot carry a stale count, and its JSON shape is unchanged.
+    public ImmutableDictionary<string, ItemState> Items { get; private init; } = Items;
+
+    /// <summary>How many items have not succeeded or failed for good.</summary>
+    [JsonIgnore]
+    public int OpenCount { get; private init; } = Items.Values.Count(i => !i.Done);
+
+    /// <summary>Highest attempt number of any item (item attempts only grow).</summary>
+    [JsonIgnore]
+    public int Attempts { get; private init; } = Items.IsEmpty ? 0 : Items.Values.Max(i => i.Attempt);
+
     /// <summary>Waiting for the running run to end (overlap buffer-one).</summary>
     [JsonIgnore]
     public bool Queued => StartedUtc is null;
 
-    /// <summary>Items that have not succeeded or failed for good.</summary>
+    /// <summary>Items that have not succeeded or failed for good (a scan: for run start and resume only).</summary>
     [JsonIgnore]
     public IEnumerable<ItemState> OpenItems => Items.Values.Where(i => !i.Done);
-
-    /// <summary>Highest attempt number of any item.</summary>
-    [JsonIgnore]
-    public int Attempts => Items.Count == 0 ? 0 : Items.Values.Max(i => i.Attempt);
 
     /// <summary>The node of the most recent attempt outcome.</summary>
     public string? Node { get; init; }
@@ -36,6 +45,18 @@ public sealed record RunState(
 
     /// <summary>The output of the most recently succeeded item.</summary>
     public string? LastOutput { get; init; }
+
+    /// <summary>This run with <paramref name="item"/> replacing the item of the same key.</summary>
+    public RunState WithItem(ItemState item)
+    {
+        var before = Items[item.Key];
+        return this with
+        {
+            Items = Items.SetItem(item.Key, item),
+            OpenCount = OpenCount + (before.Done ? 1 : 0) - (item.Done ? 1 : 0),
+            Attempts = Math.Max(Attempts, item.Attempt),
+        };
+    }
 
     /// <summary>The view of this run while it is active.</summary>
     public RunView ToView(string jobId) => new(

@@ -48,6 +48,13 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         {
             if (_executions.TryGetValue(g.RunId, out var ex) && ex.Child is null && ex.RetryAtUtc is not null) ArmRetry(ex, g.Attempt);
         });
+        Receive<WorkRecorded>(r =>
+        {
+            // The outcome is durable with the supervisor, which will not dispatch this run's item again: a
+            // fan-out leaves no idle worker per item behind once its items are done.
+            _outcomes.Remove(r.RunId);
+            if (_executions.Count == 0 && _outcomes.Count == 0) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+        });
         Receive<HeartbeatDue>(_ =>
         {
             foreach (var ex in _executions.Values)

@@ -11,11 +11,23 @@ public sealed class LocalRegion : ReceiveActor
 {
     public LocalRegion(IMessageExtractor extractor, Func<string, Props> entityProps)
     {
+        var killed = new Dictionary<IActorRef, (IActorRef ReplyTo, KillEntity Kill)>();
         Receive<KillEntity>(k =>
         {
             var child = Context.Child(Uri.EscapeDataString(k.EntityId));
-            if (!child.IsNobody()) Context.Stop(child);
-            Sender.Tell(k);
+            if (child.IsNobody())
+            {
+                Sender.Tell(k);
+                return;
+            }
+            // Reply once it is gone: until then messages would still reach the dying entity and be lost.
+            killed[child] = (Sender, k);
+            Context.Watch(child);
+            Context.Stop(child);
+        });
+        Receive<Terminated>(t =>
+        {
+            if (killed.Remove(t.ActorRef, out var k)) k.ReplyTo.Tell(k.Kill);
         });
         Receive<ListEntities>(_ => Sender.Tell(Context.GetChildren().Select(c => Uri.UnescapeDataString(c.Path.Name)).ToList()));
         ReceiveAny(msg =>

@@ -132,6 +132,7 @@ internal static class Samples
             new WorkStarted(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(2)),
             new WorkHeartbeat(d.Id, runId, "customer-42", 2, "node-3"),
             new RetryGranted(d.Id, runId, "customer-42", 3),
+            new WorkRecorded(d.Id, runId, "customer-42"),
             new WorkSucceeded(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(2), T0.AddSeconds(9), "200 OK\n{\"rows\":12}"),
             new WorkFailed(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(2), T0.AddSeconds(9), "http-5xx", "503", true, T0.AddSeconds(15)),
             new WorkCancelled(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(4)),
