@@ -24,6 +24,13 @@ public sealed record JobsSettings
     /// its journal is read before the due time. Keep it above <see cref="SweepInterval"/>.
     /// </summary>
     public TimeSpan WarmUpAhead { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// Scheduled runs are decided, stored and handed to their worker this long before their time; the
+    /// handler starts at the time. A burst of runs due at one instant then starts on time instead of
+    /// queueing behind its journal writes. A job paused within this lead before a time still runs at it.
+    /// Zero turns it off.
+    /// </summary>
+    public TimeSpan PrepareAhead { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Number of shards for jobs and workers (about 10× the largest node count).</summary>
     public int Shards { get; init; } = 100;
     /// <summary>Whether the scheduler uses Quartz triggers for precise wake-ups (off in virtual-time tests).</summary>

@@ -1,4 +1,7 @@
 using Akka.Hosting;
+using Akka.Persistence.Sql.Config;
+using LinqToDB;
+using LinqToDB.Data;
 using Akka.Jobs.Actors.Supervision;
 
 namespace Akka.Jobs.Persistence;
@@ -35,6 +38,7 @@ public static class JobsPersistenceHosting
                   # Rows per transaction; one commit then carries hundreds of runs' events.
                   batch-size = 1000
                   db-round-trip-max-batch-size = 1000
+                  max-row-by-row-size = 8
                   event-adapters { run-tagger = {{tagger}} }
                   event-adapter-bindings { {{jobEvent}} = run-tagger }
                 }
@@ -54,6 +58,12 @@ public static class JobsPersistenceHosting
               }
             }
             """;
+        // Batches above max-row-by-row-size use the provider's bulk copy: for PostgreSQL that is made
+        // binary COPY, instead of one multi-row INSERT with every value spelled out as SQL text
+        // (a 500-row batch took ~50 ms that way, and each run waited for its batch).
+        if (!db.IsSqlite)
+            b.AddSetup(new DataOptionsSetup(new DataOptions().UseConnectionString(db.ProviderName, db.ConnectionString)
+                .UsePostgreSQL(o => o with { BulkCopyType = BulkCopyType.ProviderSpecific })));
         return b
             .AddHocon(hocon, HoconAddMode.Prepend)
             .AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append);

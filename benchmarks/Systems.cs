@@ -98,7 +98,7 @@ public sealed class AkkaJobsSut(string db, JobsSettings? engine = null) : ISyste
 
     public async Task StartAsync()
     {
-        _app = BuildNode(db, 0, "http://127.0.0.1:0", [], engine, quietLogs: true);
+        _app = BuildNode(db, 0, "http://127.0.0.1:0", [], engine, quietLogs: Environment.GetEnvironmentVariable("BENCH_VERBOSE") != "1");
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };
         if (!await Recorder.WaitAsync(() => Ready().GetAwaiter().GetResult(), TimeSpan.FromMinutes(5), 200))

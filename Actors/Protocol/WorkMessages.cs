@@ -21,7 +21,8 @@ public sealed record ExecuteWork(
     int FirstAttempt,
     DateTimeOffset ScheduledUtc,
     DateTimeOffset DeadlineUtc,
-    JobDefinition Definition) : IWithWorkItem;
+    JobDefinition Definition,
+    DateTimeOffset? NotBeforeUtc = null) : IWithWorkItem;
 
 /// <summary>The supervisor recorded the failed attempt; the worker may run <see cref="Attempt"/> after its backoff.</summary>
 public sealed record RetryGranted(string JobId, string RunId, string ItemKey, int Attempt) : IWithWorkItem;

@@ -24,6 +24,26 @@ public static class DuePlanner
     /// <summary>Times looked at per plan before the rest is left for the next round.</summary>
     public const int ChunkSize = 1000;
 
+    /// <summary>Times looked at ahead of now per plan (prepare-ahead with a very short interval).</summary>
+    public const int AheadLimit = 100;
+
+    /// <summary>
+    /// The due plan, plus the times in (now, now + <paramref name="ahead"/>] as scheduled ticks, so that
+    /// their runs are prepared before their time. Nothing is prepared ahead while a backlog is worked off.
+    /// </summary>
+    public static DuePlan Plan(ScheduledJob job, Schedule schedule, DateTimeOffset lastEmitted, DateTimeOffset now, DateTimeOffset covered,
+        TimeSpan misfireThreshold, TimeSpan ahead)
+    {
+        var plan = Plan(job, schedule, lastEmitted, now, covered, misfireThreshold);
+        if (plan.More || job.Paused || ahead <= TimeSpan.Zero) return plan;
+        var from = plan.LastEmittedUtc > now ? plan.LastEmittedUtc : now;
+        var future = schedule.Between(from, now + ahead, AheadLimit);
+        if (future.Count == 0) return plan;
+        var def = job.Definition;
+        var ticks = plan.Ticks.Concat(future.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered))).ToList();
+        return new DuePlan(ticks, future[^1], false);
+    }
+
     public static DuePlan Plan(ScheduledJob job, Schedule schedule, DateTimeOffset lastEmitted, DateTimeOffset now, DateTimeOffset covered, TimeSpan misfireThreshold)
     {
         if (job.Paused) return DuePlan.Nothing(lastEmitted);

@@ -21,6 +21,7 @@ internal sealed class QuartzWakeups : IDisposable
     private const string Group = "akka-jobs";
     private readonly Dictionary<string, string> _keyOfJob = [];
     private readonly Dictionary<string, HashSet<string>> _jobsOfKey = [];
+    private readonly Dictionary<string, Schedule> _scheduleOfKey = [];
     private readonly ILoggingAdapter _log;
     private readonly Task<IScheduler> _scheduler;
     private Task _chain;
@@ -51,23 +52,27 @@ internal sealed class QuartzWakeups : IDisposable
     /// <summary>The jobs sharing the trigger <paramref name="key"/> (empty when it has none left).</summary>
     public IReadOnlyCollection<string> JobsOf(string key) => _jobsOfKey.TryGetValue(key, out var jobs) ? jobs : [];
 
-    /// <summary>Puts the job on the trigger of its schedule, creating the trigger for the first job on it.</summary>
-    public void Schedule(string jobId, Schedule schedule, DateTimeOffset now)
+    /// <summary>The schedule of trigger <paramref name="key"/>, while jobs are on it.</summary>
+    public Schedule? ScheduleOf(string key) => _scheduleOfKey.GetValueOrDefault(key);
+
+    /// <summary>Puts the job on the trigger of its schedule, creating the trigger for the first job on it; true for a new trigger.</summary>
+    public bool Schedule(string jobId, Schedule schedule, DateTimeOffset now)
     {
         var key = KeyOf(schedule);
         if (_keyOfJob.TryGetValue(jobId, out var old))
         {
-            if (old == key) return;
+            if (old == key) return false;
             Unschedule(jobId);
         }
-        if (key is null) return;
+        if (key is null) return false;
         _keyOfJob[jobId] = key;
         if (_jobsOfKey.TryGetValue(key, out var members))
         {
             members.Add(jobId);
-            return;
+            return false;
         }
         _jobsOfKey[key] = [jobId];
+        _scheduleOfKey[key] = schedule;
         Enqueue(async s =>
         {
             var trigger = BuildTrigger(key, schedule, now);
@@ -75,6 +80,7 @@ internal sealed class QuartzWakeups : IDisposable
             var job = JobBuilder.Create<WakeJob>().WithIdentity(key, Group).UsingJobData(WakeJob.KeyKey, key).Build();
             await s.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing).ConfigureAwait(false);
         });
+        return true;
     }
 
     /// <summary>Takes the job off its trigger; the last job leaving deletes the trigger.</summary>
@@ -84,6 +90,7 @@ internal sealed class QuartzWakeups : IDisposable
         members.Remove(jobId);
         if (members.Count > 0) return;
         _jobsOfKey.Remove(key);
+        _scheduleOfKey.Remove(key);
         Enqueue(async s => await s.DeleteJob(new JobKey(key, Group)).ConfigureAwait(false));
     }
 

@@ -33,6 +33,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     private QuartzWakeups? _quartz;
     private SchedulerState _state = SchedulerState.Empty;
     private DateTimeOffset _lastManual = DateTimeOffset.MinValue;
+    private int _sinceSnapshot;
 
     public SchedulerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, JobsSettings settings)
     {
@@ -42,7 +43,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         _settings = settings;
 
         Recover<SnapshotOffer>(o => { if (o.Snapshot is SchedulerState s) _state = s; });
-        Recover<ISchedulerEvent>(e => _state = _state.Apply(e));
+        Recover<ISchedulerEvent>(e =>
+        {
+            _state = _state.Apply(e);
+            _sinceSnapshot++;
+        });
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<RegisterJob>(OnRegister);
@@ -56,6 +61,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         {
             if (_quartz is null) return;
             foreach (var id in _quartz.JobsOf(d.Key).ToList()) EmitDue(id);
+            PrepareNext(d.Key);
         });
         Command<TickAck>(OnAck);
         Command<JobIdle>(i => Report(i.JobId, busy: false, i.Seq));
@@ -233,13 +239,25 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         foreach (var (id, emission) in _emission)
         {
             if (emission.NextDueUtc is not { } next) continue;
-            if (next <= now) EmitDue(id);
+            if (next - _settings.PrepareAhead <= now) EmitDue(id);
             else if (NeedsWarmUp(emission, next, now))
             {
                 emission.WarmedFor = next;
                 Wake(id);
             }
         }
+    }
+
+    /// <summary>
+    /// Quartz fires a trigger at the scheduled time; this timer wakes its jobs prepare-ahead earlier, so
+    /// their runs are stored and handed out before the time. Quartz's own firing stays the safety net.
+    /// </summary>
+    private void PrepareNext(string key)
+    {
+        if (_settings.PrepareAhead <= TimeSpan.Zero || _quartz?.ScheduleOf(key) is not { } schedule) return;
+        var now = Now;
+        if (schedule.NextAfter(now + _settings.PrepareAhead) is { } next)
+            Timers.StartSingleTimer("prepare:" + key, new QuartzWakeups.Due(key), next - _settings.PrepareAhead - now);
     }
 
     /// <summary>
@@ -279,7 +297,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Jobs.TryGetValue(jobId, out var job) || !_schedules.TryGetValue(jobId, out var schedule) || !_emission.TryGetValue(jobId, out var em)) return;
         var now = Now;
-        var plan = DuePlanner.Plan(job, schedule, em.LastEmittedUtc, now, em.Covered(job.CoveredUtc), _settings.MisfireThreshold);
+        var plan = DuePlanner.Plan(job, schedule, em.LastEmittedUtc, now, em.Covered(job.CoveredUtc), _settings.MisfireThreshold, _settings.PrepareAhead);
         foreach (var tick in plan.Ticks)
         {
             em.Outstanding[tick.ScheduledUtc] = (tick, now);
@@ -360,7 +378,12 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(evt);
             after();
-            if (LastSequenceNr % _settings.SnapshotEvery == 0) SaveSnapshot(_state);
+            // A snapshot holds every definition: taken every N events it made registering n jobs O(n²)
+            // in bytes written. Waiting for as many events as there are jobs keeps it O(1) per event,
+            // and recovery replays at most that many events after the snapshot.
+            if (++_sinceSnapshot < Math.Max(_settings.SnapshotEvery, _state.Jobs.Count)) return;
+            SaveSnapshot(_state);
+            _sinceSnapshot = 0;
         });
 
     /// <summary>(Re)computes a job's schedule and emission state after recovery or a definition change.</summary>
@@ -372,7 +395,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         if (reset || !_emission.ContainsKey(id)) _emission[id] = new JobEmission(job.CoveredUtc);
         var em = _emission[id];
         em.NextDueUtc = schedule.NextAfter(em.LastEmittedUtc);
-        _quartz?.Schedule(id, schedule, Now);
+        if (_quartz?.Schedule(id, schedule, Now) == true && QuartzWakeups.KeyOf(schedule) is { } key) PrepareNext(key);
     }
 
     private JobView View(ScheduledJob j) =>

@@ -17,7 +17,10 @@ public static class JobEventTags
 /// <summary>The supervisor now runs the job with this definition.</summary>
 public sealed record DefinitionAdopted(string JobId, JobDefinition Definition) : IJobEvent;
 
-/// <summary>A scheduled time became a run; queued runs start when the current one ends.</summary>
+/// <summary>
+/// A scheduled time became a run; queued runs start when the current one ends. A run accepted
+/// ahead of its time (prepare-ahead) starts at <see cref="StartUtc"/>, its scheduled time.
+/// </summary>
 public sealed record RunAccepted(
     string JobId,
     string RunId,
@@ -25,7 +28,8 @@ public sealed record RunAccepted(
     TriggerKind Trigger,
     DateTimeOffset AcceptedUtc,
     bool Queued,
-    IReadOnlyList<string> Items) : IJobEvent;
+    IReadOnlyList<string> Items,
+    DateTimeOffset? StartUtc = null) : IJobEvent;
 
 /// <summary>A scheduled time (or a range of <see cref="Count"/> of them) that will not run, with why.</summary>
 public sealed record RunSkipped(

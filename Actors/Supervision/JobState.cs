@@ -80,20 +80,22 @@ public sealed record JobState
 
         var items = tick.Definition.ItemKeys().ToArray();
         var running = Running.ToList();
+        // A tick prepared ahead of its time starts at that time (the worker waits for it).
+        DateTimeOffset? startAt = tick.Trigger == TriggerKind.Scheduled && tick.ScheduledUtc > now ? tick.ScheduledUtc : null;
         if (running.Count == 0)
         {
-            events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items));
+            events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt));
             return events;
         }
 
         switch (tick.Definition.Overlap)
         {
             case OverlapPolicy.Allow:
-                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items));
+                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt));
                 break;
             case OverlapPolicy.Replace:
                 events.AddRange(running.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, $"replaced by {runId}", null)));
-                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items));
+                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt));
                 break;
             case OverlapPolicy.BufferOne when !Active.Values.Any(r => r.Queued):
                 events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, true, items));
@@ -104,6 +106,14 @@ public sealed record JobState
         }
         return events;
     }
+
+    /// <summary>
+    /// Whether a tick that came ahead of its time must wait for it before being decided: when another
+    /// run is in flight, the overlap policy is applied to the state at the scheduled time, not now.
+    /// </summary>
+    public bool MustWaitForTime(Tick tick, DateTimeOffset now) =>
+        tick.Trigger == TriggerKind.Scheduled && tick.ScheduledUtc > now && tick.SkipReason is null && !IsDecided(tick.ScheduledUtc)
+        && tick.Definition.Overlap != OverlapPolicy.Allow && Running.Any();
 
     /// <summary>Records a succeeded item; finishes the run when it was the last open item.</summary>
     public IReadOnlyList<IJobEvent> DecideSucceeded(WorkSucceeded w)
@@ -208,7 +218,7 @@ public sealed record JobState
         DefinitionAdopted d => this with { Definition = d.Definition },
         RunAccepted a => Remember(a.ScheduledUtc) with
         {
-            Active = Active.SetItem(a.RunId, new RunState(a.RunId, a.ScheduledUtc, a.Trigger, a.AcceptedUtc, a.Queued ? null : a.AcceptedUtc,
+            Active = Active.SetItem(a.RunId, new RunState(a.RunId, a.ScheduledUtc, a.Trigger, a.AcceptedUtc, a.Queued ? null : a.StartUtc ?? a.AcceptedUtc,
                 a.Items.ToImmutableDictionary(k => k, k => new ItemState(k)))),
         },
         RunSkipped { ThroughUtc: { } through } s when through > s.ScheduledUtc => RememberRange(s.ScheduledUtc, through).Record(new RunView(s.RunId, JobId, s.ScheduledUtc, null, s.DecidedUtc, RunStatus.Skipped, s.Trigger, 0,

@@ -57,6 +57,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<Tick>(OnTick);
+        Command<TickDue>(d => OnTick(d.Tick, d.ReplyTo));
         Command<WakeJob>(w =>
         {
             if (!JobState.SameDefinition(_decided.Definition, w.Definition) && !_decided.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]);
@@ -122,9 +123,15 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         foreach (var run in _state.Running) ArmDeadline(run);
     }
 
-    private void OnTick(Tick tick)
+    private void OnTick(Tick tick) => OnTick(tick, Sender);
+
+    private void OnTick(Tick tick, IActorRef replyTo)
     {
-        var replyTo = Sender;
+        if (_decided.MustWaitForTime(tick, Now))
+        {
+            Timers.StartSingleTimer("due:" + tick.RunId, new TickDue(tick, replyTo), tick.ScheduledUtc - Now);
+            return;
+        }
         var events = _decided.DecideTick(tick, Now);
         if (events.Count == 0)
         {
@@ -282,7 +289,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                 continue;
             }
             _inFlight.Set(runId, item.Key, new WorkLease(next, Now, null));
-            _workers.Tell(new ExecuteWork(_jobId, runId, item.Key, next, run.ScheduledUtc, deadline, WorkDefinition(def)));
+            _workers.Tell(new ExecuteWork(_jobId, runId, item.Key, next, run.ScheduledUtc, deadline, WorkDefinition(def),
+                run.StartedUtc > Now ? run.StartedUtc : null));
             if (!Timers.IsTimerActive("lease-check"))
                 Timers.StartPeriodicTimer("lease-check", LeaseCheck.Instance, _settings.HeartbeatInterval);
         }
@@ -380,6 +388,9 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record RunDeadline(string RunId) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+    /// <summary>A tick prepared ahead that waited for its scheduled time before being decided.</summary>
+    private sealed record TickDue(Tick Tick, IActorRef ReplyTo) : IDeadLetterSuppression;
 
     /// <summary>Writes the pending batch; one is in the mailbox while events are pending.</summary>
     private sealed class FlushPending : INotInfluenceReceiveTimeout, IDeadLetterSuppression

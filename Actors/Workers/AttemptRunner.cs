@@ -17,12 +17,14 @@ internal sealed class AttemptRunner : ReceiveActor
     private readonly JobHandlerRegistry _handlers;
     private readonly TimeProvider _clock;
     private readonly DateTimeOffset _deadlineUtc;
+    private readonly DateTimeOffset? _notBeforeUtc;
     private readonly CancellationTokenSource _cts = new();
     private DateTimeOffset _startedUtc;
     private string? _cancelReason;
 
-    public AttemptRunner(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc)
+    public AttemptRunner(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc)
     {
+        _notBeforeUtc = notBeforeUtc;
         _context = context;
         _handlers = handlers;
         _clock = clock;
@@ -41,23 +43,32 @@ internal sealed class AttemptRunner : ReceiveActor
         });
     }
 
-    public static Props Props(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc) =>
-        Akka.Actor.Props.Create(() => new AttemptRunner(context, handlers, clock, deadlineUtc));
+    public static Props Props(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc) =>
+        Akka.Actor.Props.Create(() => new AttemptRunner(context, handlers, clock, deadlineUtc, notBeforeUtc));
 
     protected override void PreStart()
     {
-        _startedUtc = _clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
+        _startedUtc = now;
         var handler = _handlers.Resolve(_context.Definition.Handler);
         var token = _cts.Token;
         // The deadline is also enforced here so a handler stops even if the supervisor's cancel is lost.
-        var remaining = _deadlineUtc - _startedUtc;
+        var remaining = _deadlineUtc - now;
         if (remaining <= TimeSpan.Zero) _cts.Cancel();
+        // Work prepared ahead of its scheduled time waits for it here, on a timer: at the time itself only
+        // the handler starts, with no journal write or actor message in between.
+        var wait = _notBeforeUtc is { } notBefore ? notBefore - now : TimeSpan.Zero;
         Task.Run(async () =>
         {
             using var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _clock);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
             try
             {
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _clock, linked.Token).ConfigureAwait(false);
+                    _startedUtc = _clock.GetUtcNow();
+                }
                 return await handler.ExecuteAsync(_context, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !token.IsCancellationRequested)

@@ -114,7 +114,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         ex.Attempt++;
         var w = ex.Work;
         var context = new Handlers.JobContext(w.JobId, w.RunId, w.ItemKey, ex.Attempt, w.ScheduledUtc, w.Definition);
-        ex.Child = Context.ActorOf(AttemptRunner.Props(context, _handlers, _clock, w.DeadlineUtc), $"attempt-{_attempts++}");
+        ex.Child = Context.ActorOf(AttemptRunner.Props(context, _handlers, _clock, w.DeadlineUtc, w.NotBeforeUtc), $"attempt-{_attempts++}");
         _jobs.Tell(new WorkStarted(w.JobId, w.RunId, w.ItemKey, ex.Attempt, _node, _clock.GetUtcNow()));
         _log.Debug("Attempt started job={0} run={1} item={2} attempt={3}", w.JobId, w.RunId, w.ItemKey, ex.Attempt);
     }

@@ -30,7 +30,7 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
     {
         var def = Job("dup", "manual");
         await RegisterAsync(def);
-        var at = Start.AddMinutes(1);
+        var at = Start.AddMinutes(-1);
         var tick = new Tick("dup", at, TriggerKind.Scheduled, def, Start);
 
         var first = await Jobs.Ask<TickAck>(tick, Patience);
@@ -48,8 +48,8 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
     {
         var def = Job("ooo", "manual") with { Overlap = OverlapPolicy.Allow };
         await RegisterAsync(def);
-        var later = new Tick("ooo", Start.AddMinutes(2), TriggerKind.Scheduled, def, Start);
-        var earlier = new Tick("ooo", Start.AddMinutes(1), TriggerKind.Scheduled, def, Start);
+        var later = new Tick("ooo", Start.AddMinutes(-1), TriggerKind.Scheduled, def, Start);
+        var earlier = new Tick("ooo", Start.AddMinutes(-2), TriggerKind.Scheduled, def, Start);
 
         Assert.False((await Jobs.Ask<TickAck>(later, Patience)).Duplicate);
         Assert.False((await Jobs.Ask<TickAck>(earlier, Patience)).Duplicate);

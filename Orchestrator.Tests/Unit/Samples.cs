@@ -127,7 +127,7 @@ internal static class Samples
             new RetireJob(d.Id),
             new AutoPauseJob(d.Id, 5),
             new CheckDue(d.Id),
-            new ExecuteWork(d.Id, runId, "customer-42", 2, T0, T0.AddMinutes(30), d),
+            new ExecuteWork(d.Id, runId, "customer-42", 2, T0, T0.AddMinutes(30), d, T0.AddSeconds(1)),
             new CancelWork(d.Id, runId, "customer-42", "replaced by nightly-report@20260302T020000.000Z"),
             new WorkStarted(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(2)),
             new WorkHeartbeat(d.Id, runId, "customer-42", 2, "node-3"),
@@ -138,7 +138,7 @@ internal static class Samples
             new WorkCancelled(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(4)),
             // supervisor journal
             new DefinitionAdopted(d.Id, d),
-            new RunAccepted(d.Id, runId, T0, TriggerKind.CatchUp, T0.AddSeconds(1), true, ["a", "b", "c"]),
+            new RunAccepted(d.Id, runId, T0, TriggerKind.Scheduled, T0.AddSeconds(-1), false, ["a", "b", "c"], T0),
             new RunSkipped(d.Id, runId, T0, TriggerKind.Scheduled, "misfire", T0.AddHours(6), T0.AddHours(5), 300),
             new RunStarted(d.Id, runId, T0.AddSeconds(3)),
             new AttemptFailed(d.Id, runId, "b", 2, "node-1", T0, T0.AddSeconds(1), "http-5xx", "503 Service Unavailable", true),

@@ -114,6 +114,7 @@ public static class NodeConfigLoader
             WorkLease = Span("work-lease", s.WorkLease),
             PassivateIdleAfter = Span("passivate-idle-after", s.PassivateIdleAfter),
             WarmUpAhead = Span("warm-up-ahead", s.WarmUpAhead),
+            PrepareAhead = Span("prepare-ahead", s.PrepareAhead),
         };
     }
 
