@@ -23,6 +23,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly InFlightWork _inFlight = new();
     private readonly PendingEvents _pending = new();
+    /// <summary>Scheduled times of ticks that came ahead and wait for their time before being decided.</summary>
+    private readonly SortedSet<DateTimeOffset> _waiting = [];
     /// <summary>What the journal holds; effects (dispatch, replies, queries) read this.</summary>
     private JobState _state;
     /// <summary><see cref="_state"/> plus the pending events; decisions read this.</summary>
@@ -57,7 +59,11 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<Tick>(OnTick);
-        Command<TickDue>(d => OnTick(d.Tick, d.ReplyTo));
+        Command<TickDue>(d =>
+        {
+            _waiting.Remove(d.Tick.ScheduledUtc);
+            OnTick(d.Tick, d.ReplyTo);
+        });
         Command<WakeJob>(w =>
         {
             if (!JobState.SameDefinition(_decided.Definition, w.Definition) && !_decided.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]);
@@ -127,8 +133,11 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void OnTick(Tick tick, IActorRef replyTo)
     {
-        if (_decided.MustWaitForTime(tick, Now))
+        // Times are decided in order: one prepared ahead waits while an earlier time waits for its own.
+        var afterWaiting = _waiting.Count > 0 && _waiting.Min < tick.ScheduledUtc && tick.Trigger == TriggerKind.Scheduled && tick.ScheduledUtc > Now;
+        if (afterWaiting || _decided.MustWaitForTime(tick, Now))
         {
+            _waiting.Add(tick.ScheduledUtc);
             Timers.StartSingleTimer("due:" + tick.RunId, new TickDue(tick, replyTo), tick.ScheduledUtc - Now);
             return;
         }

@@ -1,3 +1,6 @@
+using Akka.Actor;
+using Akka.Jobs.Actors;
+using Akka.Jobs.Actors.Protocol;
 using Akka.Jobs.Contracts.Runs;
 using Xunit;
 using Xunit.Abstractions;
@@ -7,6 +10,10 @@ namespace Akka.Jobs.Tests.Pipeline;
 /// <summary>Runs are stored and handed out prepare-ahead (1 s) before their time; handlers start at the time.</summary>
 public sealed class PrepareAheadTests(ITestOutputHelper output) : PipelineSpec(output)
 {
+    // The scheduler's sweep (1 s here, no Quartz) is what prepares in these tests: a 1 s lead makes it
+    // prepare every time ahead.
+    protected override JobsSettings Settings => base.Settings with { PrepareAhead = TimeSpan.FromSeconds(1) };
+
     [Fact]
     public async Task A_run_is_accepted_before_its_time_and_its_handler_starts_at_the_time()
     {
@@ -39,5 +46,41 @@ public sealed class PrepareAheadTests(ITestOutputHelper output) : PipelineSpec(o
         Assert.DoesNotContain(runs, r => r.Status == RunStatus.Skipped);
         var calls = Handled.For("tight").OrderBy(c => c.StartedUtc).ToList();
         Assert.All(calls, c => Assert.Equal(c.Context.ScheduledUtc, c.StartedUtc));
+    }
+
+    [Fact]
+    public async Task An_every_second_job_with_short_runs_runs_every_time_in_order()
+    {
+        // Each time is prepared while the previous run may still be in flight; times are still decided in
+        // order, so none is skipped for overlapping a later time that was prepared first.
+        await RegisterAsync(Job("often", "@every 1s", new { durationMs = "200" }));
+
+        await AdvanceUntilAsync(async () => (await RunsAsync("often")).Count(r => r.Status == RunStatus.Succeeded) >= 10,
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
+
+        var runs = await RunsAsync("often");
+        Assert.DoesNotContain(runs, r => r.Status == RunStatus.Skipped);
+    }
+
+    [Fact]
+    public async Task A_later_time_prepared_while_an_earlier_one_waits_is_decided_after_it()
+    {
+        var def = Job("ordered", "manual", new { durationMs = "500" });
+        await RegisterAsync(def);
+        await TriggerAsync("ordered"); // in flight for 0.5 s
+        await AwaitCallsAsync("ordered", 1);
+        var earlier = new Tick("ordered", Start.AddSeconds(1), TriggerKind.Scheduled, def, Start);
+        var later = new Tick("ordered", Start.AddSeconds(2), TriggerKind.Scheduled, def, Start);
+
+        Jobs.Tell(earlier); // must wait for its time: a run is in flight
+        Advance(TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(100));
+        await AwaitAssertAsync(async () => Assert.Contains(await RunsAsync("ordered"), r => r.Status == RunStatus.Succeeded), Patience);
+        Jobs.Tell(later); // nothing in flight now, but the earlier time is still waiting
+        await AdvanceUntilAsync(async () => (await RunsAsync("ordered")).Count(r => r.Status != RunStatus.Running) == 3,
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
+
+        var runs = await RunsAsync("ordered");
+        Assert.Equal(RunStatus.Succeeded, runs.Single(r => r.RunId == earlier.RunId).Status);
+        Assert.Equal(RunStatus.Succeeded, runs.Single(r => r.RunId == later.RunId).Status);
     }
 }
