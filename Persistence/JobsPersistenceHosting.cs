@@ -47,7 +47,8 @@ public static class JobsPersistenceHosting
             """;
         return b
             .AddHocon(hocon, HoconAddMode.Prepend)
-            .AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+            .AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
+            .WithActors((system, _) => system.ActorOf(JournalWarmup.Props(), "journal-warmup"));
     }
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -1,0 +1,28 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Jobs.Persistence;
+using Akka.Persistence;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Jobs.Tests.Unit;
+
+public sealed class JournalWarmupTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, output: output)
+{
+    private static readonly Config Config = ConfigurationFactory.ParseString("""
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """);
+
+    [Fact]
+    public void Warmup_recovers_and_stops_without_writing()
+    {
+        var warmup = Sys.ActorOf(JournalWarmup.Props());
+        Watch(warmup);
+        ExpectTerminated(warmup, TimeSpan.FromSeconds(10));
+
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        journal.Tell(new ReplayMessages(0, long.MaxValue, long.MaxValue, JournalWarmup.Id, TestActor), TestActor);
+        Assert.Equal(0, ExpectMsg<RecoverySuccess>(TimeSpan.FromSeconds(10)).HighestSequenceNr);
+    }
+}
