@@ -1,19 +1,14 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Jobs.Persistence;
+using Akka.Jobs.Tests.Infrastructure;
 using Akka.Persistence;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Akka.Jobs.Tests.Unit;
 
-public sealed class JournalWarmupTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, output: output)
+public sealed class JournalWarmupTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(InMemoryPersistence.Config, output: output)
 {
-    private static readonly Config Config = ConfigurationFactory.ParseString("""
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
-
     [Fact]
     public void Warmup_recovers_and_stops_without_writing()
     {

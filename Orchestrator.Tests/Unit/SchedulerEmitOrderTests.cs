@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Jobs.Actors;
 using Akka.Jobs.Actors.Handlers;
 using Akka.Jobs.Actors.Hosting;
@@ -8,6 +7,7 @@ using Akka.Jobs.Actors.Protocol;
 using Akka.Jobs.Actors.Scheduler;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
+using Akka.Jobs.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
@@ -19,13 +19,8 @@ namespace Akka.Jobs.Tests.Unit;
 /// After a gap (e.g. a fail-over) the scheduler sends the catch-up run before the skip records of
 /// the missed times, so the run does not wait for a dozen skip writes at the supervisor.
 /// </summary>
-public sealed class SchedulerEmitOrderTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, output: output)
+public sealed class SchedulerEmitOrderTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(InMemoryPersistence.Config, output: output)
 {
-    private static readonly Config Config = ConfigurationFactory.ParseString("""
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
-
     [Fact]
     public async Task Catch_up_run_is_sent_before_the_skips_of_the_missed_times()
     {
