@@ -96,7 +96,7 @@ public static class AkkaJobsNode
         # Keep-majority decides after the membership has been stable this long. It must exceed the spread
         # between the moments one side sees each of the other side's nodes unreachable (about one
         # heartbeat + one reaper interval), or a minority could count itself a majority. Never auto-down.
-        akka.cluster.split-brain-resolver.stable-after = 2500ms
+        akka.cluster.split-brain-resolver.stable-after = 2s
         # After a member is downed, singletons and shards wait this long before moving, so the downed
         # side (which downs itself after its own stable-after) has stopped its copies first.
         akka.cluster.down-removal-margin = 2s
