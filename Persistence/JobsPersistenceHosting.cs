@@ -66,7 +66,8 @@ public static class JobsPersistenceHosting
                 .UsePostgreSQL(o => o with { BulkCopyType = BulkCopyType.ProviderSpecific })));
         return b
             .AddHocon(hocon, HoconAddMode.Prepend)
-            .AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+            .AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
+            .WithActors((system, _) => system.ActorOf(JournalWarmup.Props(), "journal-warmup"));
     }
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -265,6 +265,7 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
         await pg.CreateDatabaseAsync(db);
         var cs = pg.For(db, 50);
         var nodes = new List<(Process P, int Port, HttpClient Http, System.Text.StringBuilder Log)>();
+        var tKillText = "(no kill)";
         try
         {
             var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToList();
@@ -287,6 +288,7 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             var lastBefore = await LastStarted(survivor.Http);
             var tKill = Now;
             victim.P.Kill(entireProcessTree: true);
+            tKillText = $"{tKill.ToLocalTime():HH:mm:ss.fff} (local) on node {victim.Port}";
             r.Notes.Add($"killed the scheduler's node {schedulerNode} with SIGKILL; last run started before the kill {(lastBefore is { } lb ? (tKill - lb).TotalMilliseconds.ToString("0") + " ms earlier" : "unknown")}");
             DateTimeOffset? next = null;
             var sw = Stopwatch.StartNew();
@@ -310,6 +312,15 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
                 n.Http.Dispose();
             }
             await Task.Delay(500);
+            // BENCH_NODE_LOGS=<folder> keeps each node's console log (timestamps to the ms) for a
+            // fail-over timeline: unreachable, downed, removed, singleton started, scheduler started.
+            if (Environment.GetEnvironmentVariable("BENCH_NODE_LOGS") is { Length: > 0 } logDir)
+            {
+                Directory.CreateDirectory(logDir);
+                r.Notes.Add($"kill at {tKillText}; node logs in {logDir}");
+                foreach (var n in nodes)
+                    lock (n.Log) File.WriteAllText(Path.Combine(logDir, $"s5-node-{n.Port}.log"), n.Log.ToString());
+            }
             await pg.DropDatabaseAsync(db);
         }
         return r;

@@ -298,7 +298,9 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         if (!_state.Jobs.TryGetValue(jobId, out var job) || !_schedules.TryGetValue(jobId, out var schedule) || !_emission.TryGetValue(jobId, out var em)) return;
         var now = Now;
         var plan = DuePlanner.Plan(job, schedule, em.LastEmittedUtc, now, em.Covered(job.CoveredUtc), _settings.MisfireThreshold, _settings.PrepareAhead);
-        foreach (var tick in plan.Ticks)
+        // Runs first: after a gap (fail-over) the catch-up run must not wait behind the supervisor's
+        // writes of a dozen skip records; the supervisor decides each time on its own, in any order.
+        foreach (var tick in plan.Ticks.OrderBy(t => t.SkipReason is null ? 0 : 1))
         {
             em.Outstanding[tick.ScheduledUtc] = (tick, now);
             _jobs.Tell(tick);

@@ -11,6 +11,7 @@ using Akka.Jobs.Actors.Supervision;
 using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
+using Akka.Jobs.Tests.Infrastructure;
 using Akka.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -31,10 +32,8 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
 
     private static readonly Config TestConfig = ConfigurationFactory.ParseString("""
         akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         akka.loglevel = INFO
-        """);
+        """).WithFallback(InMemoryPersistence.Config);
 
     private int _schedulerIncarnation;
 

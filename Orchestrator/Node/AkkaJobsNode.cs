@@ -83,14 +83,23 @@ public static class AkkaJobsNode
         akka.cluster.sharding.distributed-data.durable.keys = []
         # Entities passivate themselves when idle: a supervisor must not leave while its runs are in flight.
         akka.cluster.sharding.passivate-idle-entity-after = off
-        # Keep-majority decides after the membership has been stable this long. Shorter = faster
-        # fail-over (a dead node is downed ~stable-after + failure detection ≈ 8 s after its death);
-        # longer = fewer wrong decisions on a flapping network. Never auto-down.
-        akka.cluster.split-brain-resolver.stable-after = 4s
-        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+        # Fail-over timing (README "Split brain and fail-over timing"; ClusterTimingTests guards the
+        # relations between these values). A killed node's singletons restart on a survivor after
+        # detection (~pause + 1 s) + stable-after + a leader tick + down-removal-margin.
+        # Heartbeats, reaper, leader actions and gossip run twice a second: they only decide how soon an
+        # observed state is acted on, not how much evidence is needed (cheap with a handful of nodes).
+        akka.cluster.failure-detector.heartbeat-interval = 500ms
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+        akka.cluster.unreachable-nodes-reaper-interval = 500ms
+        akka.cluster.leader-actions-interval = 500ms
+        akka.cluster.gossip-interval = 500ms
+        # Keep-majority decides after the membership has been stable this long. It must exceed the spread
+        # between the moments one side sees each of the other side's nodes unreachable (about one
+        # heartbeat + one reaper interval), or a minority could count itself a majority. Never auto-down.
+        akka.cluster.split-brain-resolver.stable-after = 2s
         # After a member is downed, singletons and shards wait this long before moving, so the downed
-        # side (which downs itself after stable-after too) has stopped its copies first.
-        akka.cluster.down-removal-margin = 4s
+        # side (which downs itself after its own stable-after) has stopped its copies first.
+        akka.cluster.down-removal-margin = 2s
         akka.cluster.min-nr-of-members = 1
         akka.cluster.pub-sub.send-to-dead-letters-when-no-subscribers = off
         akka.coordinated-shutdown.phases.service-stop.timeout = 15s
