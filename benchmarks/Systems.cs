@@ -84,7 +84,7 @@ public sealed class AkkaJobsSut(string db, JobsSettings? engine = null) : ISyste
             Port = port,
             Http = http,
             Seeds = seeds,
-            Engine = engine ?? new JobsSettings(),
+            Engine = engine ?? (Environment.GetEnvironmentVariable("BENCH_PREPARE_MS") is { } ms ? new JobsSettings { PrepareAhead = TimeSpan.FromMilliseconds(int.Parse(ms)) } : new JobsSettings()),
             AkkaHocon = quietLogs ? "akka.loglevel = WARNING" : "",
         };
         return NodeHost.Build(options, s =>

@@ -27,6 +27,12 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly SortedSet<DateTimeOffset> _waiting = [];
     /// <summary>What the journal holds; effects (dispatch, replies, queries) read this.</summary>
     private JobState _state;
+    /// <summary>
+    /// Snapshot interval of this incarnation, snapshot-every plus up to as much again at random: jobs
+    /// registered together (e.g. 1,000 every-second jobs) would otherwise all write their snapshot in
+    /// the same second, and that burst delayed the runs due in it.
+    /// </summary>
+    private readonly int _snapshotEvery;
     /// <summary><see cref="_state"/> plus the pending events; decisions read this.</summary>
     private JobState _decided;
     private bool _flushScheduled;
@@ -42,6 +48,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         _mediator = mediator;
         _clock = clock;
         _settings = settings;
+        _snapshotEvery = settings.SnapshotEvery + Random.Shared.Next(Math.Max(1, settings.SnapshotEvery));
         _state = JobState.Empty(jobId);
         _decided = _state;
 
@@ -180,7 +187,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             _sinceSnapshot++;
             React(e);
             _pending.Written(++applied);
-            if (applied < batch.Count || !_state.SnapshotDue(_sinceSnapshot, _settings.SnapshotEvery)) return;
+            if (applied < batch.Count || !_state.SnapshotDue(_sinceSnapshot, _snapshotEvery)) return;
             SaveSnapshot(_state);
             _sinceSnapshot = 0;
         });

@@ -55,8 +55,9 @@ internal sealed class AttemptRunner : ReceiveActor
         // The deadline is also enforced here so a handler stops even if the supervisor's cancel is lost.
         var remaining = _deadlineUtc - now;
         if (remaining <= TimeSpan.Zero) _cts.Cancel();
-        // Work prepared ahead of its scheduled time waits for it here, on a timer: at the time itself only
-        // the handler starts, with no journal write or actor message in between.
+        // Work prepared ahead of its scheduled time waits for it here, at a gate shared by everything due
+        // at that instant: at the time itself only the handler starts, with no journal write or actor
+        // message in between.
         var wait = _notBeforeUtc is { } notBefore ? notBefore - now : TimeSpan.Zero;
         Task.Run(async () =>
         {
@@ -66,7 +67,7 @@ internal sealed class AttemptRunner : ReceiveActor
             {
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, _clock, linked.Token).ConfigureAwait(false);
+                    await StartGate.WaitAsync(_notBeforeUtc!.Value, _clock, linked.Token).ConfigureAwait(false);
                     _startedUtc = _clock.GetUtcNow();
                 }
                 return await handler.ExecuteAsync(_context, linked.Token).ConfigureAwait(false);

@@ -1,0 +1,42 @@
+using Akka.Jobs.Actors.Workers;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Akka.Jobs.Tests.Unit;
+
+public sealed class StartGateTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Waiters_for_one_instant_are_released_together_at_that_instant_and_not_before()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var at = T0.AddMilliseconds(500);
+        var waiters = Enumerable.Range(0, 100).Select(_ => StartGate.WaitAsync(at, clock, CancellationToken.None)).ToList();
+        var later = StartGate.WaitAsync(at.AddSeconds(1), clock, CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.All(waiters, w => Assert.False(w.IsCompleted));
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Task.WhenAll(waiters).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(later.IsCompleted);
+        Assert.True(StartGate.WaitAsync(at, clock, CancellationToken.None).IsCompleted); // that instant has passed
+    }
+
+    [Fact]
+    public async Task A_cancelled_waiter_stops_waiting_and_the_others_are_still_released()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var at = T0.AddSeconds(1);
+        using var cts = new CancellationTokenSource();
+        var cancelled = StartGate.WaitAsync(at, clock, cts.Token);
+        var kept = StartGate.WaitAsync(at, clock, CancellationToken.None);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await kept.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}
