@@ -10,25 +10,15 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$REPO"
 
 RESULTS_DIR="$REPO/TestResults"
-PGTMP=""
-PGDATA_DIR=""
-PGLOG=""
-PG_STARTED=0
 CLEANED=0
 DOTNET_PID=""
 SHOW_PG_LOG=0
 
 log() { echo "[test.sh] $*" >&2; }
 
-# Run a PostgreSQL server binary as the postgres OS user when we are root (the server refuses root),
-# or directly as ourselves otherwise. Always from inside the temp folder, so the cwd is accessible.
-as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then
-    (cd "$PGTMP" && runuser -u postgres -- "$@")
-  else
-    (cd "$PGTMP" && "$@")
-  fi
-}
+# The throwaway server: scripts/lib/pg.sh, with durability off (tests need speed, not fsync).
+# shellcheck source=scripts/lib/pg.sh
+. "$REPO/scripts/lib/pg.sh"
 
 cleanup() {
   [ "$CLEANED" -eq 1 ] && return 0
@@ -39,16 +29,7 @@ cleanup() {
     for _ in $(seq 1 20); do kill -0 -- "-$DOTNET_PID" 2>/dev/null || break; sleep 0.5; done
     kill -KILL -- "-$DOTNET_PID" 2>/dev/null || true
   fi
-  if [ -n "$PGTMP" ] && [ -d "$PGTMP" ]; then
-    if [ "$PG_STARTED" -eq 1 ]; then
-      as_pg pg_ctl -D "$PGDATA_DIR" -m immediate -w stop >/dev/null 2>&1 || log "pg_ctl stop failed"
-    fi
-    if [ "$SHOW_PG_LOG" -eq 1 ] && [ -f "$PGLOG" ]; then
-      log "last 30 lines of the PostgreSQL log ($PGLOG):"
-      tail -n 30 "$PGLOG" >&2 || true
-    fi
-    rm -rf "$PGTMP"
-  fi
+  if [ "$SHOW_PG_LOG" -eq 1 ]; then pg_stop show-log; else pg_stop; fi
 }
 on_exit() {
   local rc=$?
@@ -60,68 +41,15 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Is TCP port $1 on 127.0.0.1 free? (nothing answers a connect, and ss sees no listener)
-port_free() {
-  local p=$1
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then return 1; fi
-  if command -v ss >/dev/null 2>&1 && ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then return 1; fi
-  return 0
-}
-pick_port() {
-  local p i
-  for i in $(seq 1 200); do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  log "no free TCP port found"; return 1
-}
-
 # ---------------------------------------------------------------- PostgreSQL
-for bin in initdb pg_ctl postgres dotnet; do
-  command -v "$bin" >/dev/null 2>&1 || { log "'$bin' is not on PATH"; exit 1; }
-done
-if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
-  log "running as root but there is no 'postgres' OS user to run the server as"; exit 1
-fi
-
+command -v dotnet >/dev/null 2>&1 || { log "'dotnet' is not on PATH"; exit 1; }
 pg_t0=$(date +%s.%N)
-PGTMP="$(mktemp -d /tmp/akka-jobs-pg.XXXXXX)"
-chmod 700 "$PGTMP"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$PGTMP"
-PGDATA_DIR="$PGTMP/data"
-PGSOCK="$PGTMP/sock"
-PGLOG="$PGTMP/server.log"
-as_pg mkdir -p "$PGSOCK"
-log "PostgreSQL temp folder: $PGTMP (server log: $PGLOG)"
-
-if ! as_pg initdb -D "$PGDATA_DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$PGTMP/initdb.log" 2>&1; then
-  log "initdb failed:"; cat "$PGTMP/initdb.log" >&2; exit 1
-fi
-# Trust, and only over TCP from 127.0.0.1.
-echo "host all all 127.0.0.1/32 trust" | as_pg tee "$PGDATA_DIR/pg_hba.conf" >/dev/null
-
-# The test database, created in single-user mode: needs no client tools (psql/createdb).
-if ! echo "CREATE DATABASE akka_jobs_test;" | as_pg postgres --single -D "$PGDATA_DIR" postgres >"$PGTMP/single.log" 2>&1; then
-  log "creating akka_jobs_test failed:"; cat "$PGTMP/single.log" >&2; exit 1
-fi
-
-PGPORT=""
-for attempt in 1 2 3 4 5; do
-  PGPORT="$(pick_port)"
-  if as_pg pg_ctl -D "$PGDATA_DIR" -l "$PGLOG" -w -t 60 \
-       -o "-p $PGPORT -k $PGSOCK -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-       start >"$PGTMP/pg_ctl.log" 2>&1; then
-    PG_STARTED=1
-    break
-  fi
-  log "PostgreSQL did not start on port $PGPORT (attempt $attempt):"; tail -n 5 "$PGLOG" >&2 || true
-  as_pg pg_ctl -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1 || true
-done
-[ "$PG_STARTED" -eq 1 ] || { log "PostgreSQL failed to start"; exit 1; }
+PG_INITDB_OPTS="--no-sync" PG_SERVER_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  pg_start 127.0.0.1 akka_jobs_test
 pg_t1=$(date +%s.%N)
-log "PostgreSQL ready on 127.0.0.1:$PGPORT in $(awk "BEGIN{printf \"%.1f\", $pg_t1-$pg_t0}")s"
+log "PostgreSQL ready in $(awk "BEGIN{printf \"%.1f\", $pg_t1-$pg_t0}")s (server log: $PG_LOG)"
 
-export AKKA_JOBS_TEST_PG="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=akka_jobs_test;Pooling=true"
+export AKKA_JOBS_TEST_PG="$PG_CONN"
 
 # ---------------------------------------------------------------- dotnet test
 rm -rf "$RESULTS_DIR"

@@ -3,7 +3,10 @@ namespace Akka.Jobs.Actors;
 /// <summary>Tuning of the actor pipeline, bound from <c>akka.jobs.engine</c>.</summary>
 public sealed record JobsSettings
 {
-    /// <summary>Supervisor and scheduler snapshot after this many events.</summary>
+    /// <summary>
+    /// Supervisors and the scheduler snapshot after at least this many events: a supervisor adds a
+    /// random share up to as much again, and both wait longer when their state is large.
+    /// </summary>
     public int SnapshotEvery { get; init; } = 200;
     /// <summary>A tick not acknowledged within this time is sent again.</summary>
     public TimeSpan TickResendAfter { get; init; } = TimeSpan.FromSeconds(3);

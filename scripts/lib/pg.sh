@@ -13,6 +13,9 @@
 # Trust is granted to 127.0.0.1/32, the listen address and, if given, an extra CIDR (e.g. a namespace
 # subnet). Server binaries run as `postgres` when we are root (the server refuses to run as root).
 #
+# Optional: PG_SERVER_OPTS (extra server options, e.g. "-c fsync=off" for the test suite, which needs
+# speed and no durability) and PG_INITDB_OPTS (e.g. --no-sync).
+#
 # Sets: PG_TMP PG_DATA PG_LOG PG_PORT PG_HOST PG_DB PG_CONN PG_STARTED.
 
 PG_TMP="${PG_TMP:-}"
@@ -68,7 +71,8 @@ pg_start() {
   PG_LOG="$PG_TMP/server.log"
   pg_as mkdir -p "$PG_TMP/sock"
 
-  if ! pg_as initdb -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_TMP/initdb.log" 2>&1; then
+  # shellcheck disable=SC2086 # PG_INITDB_OPTS is a list of options
+  if ! pg_as initdb -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 ${PG_INITDB_OPTS:-} >"$PG_TMP/initdb.log" 2>&1; then
     _pg_log "initdb failed:"; cat "$PG_TMP/initdb.log" >&2; return 1
   fi
   {
@@ -82,7 +86,7 @@ pg_start() {
   for attempt in 1 2 3 4 5; do
     PG_PORT="$(pg_pick_port "$listen")" || return 1
     if pg_as pg_ctl -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-         -o "-p $PG_PORT -k $PG_TMP/sock -c listen_addresses=$listen -c max_connections=300" \
+         -o "-p $PG_PORT -k $PG_TMP/sock -c listen_addresses=$listen -c max_connections=300 ${PG_SERVER_OPTS:-}" \
          start >"$PG_TMP/pg_ctl.log" 2>&1; then
       PG_STARTED=1
       break
@@ -102,6 +106,10 @@ pg_start() {
 pg_stop() {
   if [ "${1:-}" = "keep-log" ] && [ -n "${2:-}" ] && [ -f "$PG_LOG" ]; then
     cp "$PG_LOG" "$2/postgresql.log" 2>/dev/null || true
+  fi
+  if [ "${1:-}" = "show-log" ] && [ -f "$PG_LOG" ]; then
+    _pg_log "last 30 lines of the PostgreSQL log ($PG_LOG):"
+    tail -n 30 "$PG_LOG" >&2 || true
   fi
   if [ -n "$PG_TMP" ] && [ -d "$PG_TMP" ]; then
     if [ "$PG_STARTED" -eq 1 ]; then
