@@ -165,6 +165,7 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             r.Metrics["late_p99_ms"] = Stats.Percentile(late, 99);
             r.Metrics["late_max_ms"] = late.Count > 0 ? late[^1] : double.NaN;
             r.Metrics["late_over_20ms"] = late.Count(l => l > 20);
+            r.Metrics["started_early"] = late.Count(l => l < 0); // a start before its scheduled time is a bug
             var lateBySecond = inWindow.GroupBy(f => (f.Key, f.ScheduledUtc)).Select(g => (At: g.Key.ScheduledUtc!.Value, Late: (g.Min(f => f.StartUtc) - g.Key.ScheduledUtc!.Value).TotalMilliseconds))
                 .Where(x => x.Late > 20).GroupBy(x => x.At).OrderByDescending(g => g.Count()).Take(5).ToList();
             if (lateBySecond.Count > 0) r.Notes.Add("times with the most starts later than 20 ms: " + string.Join(", ", lateBySecond.Select(g => $"{g.Key:HH:mm:ss} {g.Count()} (max {g.Max(x => x.Late):0} ms)")));

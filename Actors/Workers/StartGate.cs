@@ -24,6 +24,8 @@ internal static class StartGate
         return gate.Enter() is { } waiter ? waiter.WaitAsync(cancel) : Task.CompletedTask;
     }
 
+    private static readonly TimeSpan MinWait = TimeSpan.FromMilliseconds(1);
+
     private sealed class Gate
     {
         private readonly List<TaskCompletionSource> _waiters = [];
@@ -48,6 +50,14 @@ internal static class StartGate
 
         private void Open((TimeProvider Clock, DateTimeOffset At) key)
         {
+            // Timers count a monotonic clock in whole milliseconds and may fire a little before the wall
+            // clock reaches the instant (seen: 2 ms). A run must never start before its time: wait the rest.
+            var early = key.At - key.Clock.GetUtcNow();
+            if (early > TimeSpan.Zero)
+            {
+                _timer!.Change(early > MinWait ? early : MinWait, Timeout.InfiniteTimeSpan);
+                return;
+            }
             Gates.TryRemove(new KeyValuePair<(TimeProvider, DateTimeOffset), Gate>(key, this));
             TaskCompletionSource[] waiters;
             lock (_waiters)

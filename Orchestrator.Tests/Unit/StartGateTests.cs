@@ -39,4 +39,30 @@ public sealed class StartGateTests
         clock.Advance(TimeSpan.FromSeconds(1));
         await kept.WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task A_timer_that_fires_early_does_not_release_before_the_clock_reaches_the_instant()
+    {
+        var clock = new EarlyTimers(new FakeTimeProvider(T0), TimeSpan.FromMilliseconds(5));
+        var at = T0.AddMilliseconds(500);
+        var waiter = StartGate.WaitAsync(at, clock, CancellationToken.None);
+
+        clock.Inner.Advance(TimeSpan.FromMilliseconds(496)); // the timer has fired, the clock is 4 ms short
+        await Task.Delay(50);
+        Assert.False(waiter.IsCompleted);
+
+        clock.Inner.Advance(TimeSpan.FromMilliseconds(4));
+        await waiter.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>A clock whose timers fire <c>early</c> before their due time, as real timers may.</summary>
+    private sealed class EarlyTimers(FakeTimeProvider inner, TimeSpan early) : TimeProvider
+    {
+        public FakeTimeProvider Inner { get; } = inner;
+
+        public override DateTimeOffset GetUtcNow() => Inner.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            Inner.CreateTimer(callback, state, dueTime > early ? dueTime - early : TimeSpan.Zero, period);
+    }
 }
