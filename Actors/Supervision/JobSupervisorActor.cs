@@ -92,6 +92,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         });
         Command<FlushPending>(_ => Flush());
         Command<LeaseCheck>(_ => ExpireLeases());
+        Command<Akka.Cluster.ClusterEvent.MemberRemoved>(m => OnNodeRemoved(m.Member.Address.ToString()));
         Command<ReceiveTimeout>(_ =>
         {
             // Idle jobs leave memory; a job with runs in flight stays to watch them.
@@ -389,13 +390,41 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             _workers.Tell(new ExecuteWork(_jobId, runId, item, lease.Attempt, run.ScheduledUtc, (run.StartedUtc ?? now) + def.Timeout, WorkDefinition(def)));
         }
         foreach (var (runId, item, lease) in leases.Where(l => l.Lease.Node is not null && now - l.Lease.LastHeardUtc > _settings.WorkLease))
-        {
-            _inFlight.Remove(runId, item);
-            var retry = lease.Attempt < (_decided.Definition?.Retry.MaxAttempts ?? 1);
-            _log.Warning("Work lost job={0} run={1} item={2} attempt={3} node={4}: no heartbeat for {5}", _jobId, runId, item, lease.Attempt, lease.Node ?? "?", _settings.WorkLease);
-            PersistAndApply(_decided.DecideFailed(new WorkFailed(_jobId, runId, item, lease.Attempt, lease.Node ?? "?", lease.LastHeardUtc, now,
-                "lost", $"no heartbeat from its worker for {_settings.WorkLease}", retry, retry ? now : null)));
-        }
+            Lost(runId, item, lease, now, $"no heartbeat from its worker for {_settings.WorkLease}");
+    }
+
+    /// <summary>
+    /// A node left the cluster (downed or crashed): its work is lost now, not a work-lease later. This
+    /// matters most for runs prepared ahead, which are in flight on their worker before their time.
+    /// </summary>
+    private void OnNodeRemoved(string node)
+    {
+        var now = Now;
+        foreach (var (runId, item, lease) in _inFlight.All.Where(l => l.Lease.Node == node).ToList())
+            Lost(runId, item, lease, now, $"its node {node} left the cluster");
+    }
+
+    private void Lost(string runId, string item, WorkLease lease, DateTimeOffset now, string why)
+    {
+        _inFlight.Remove(runId, item);
+        var retry = lease.Attempt < (_decided.Definition?.Retry.MaxAttempts ?? 1);
+        _log.Warning("Work lost job={0} run={1} item={2} attempt={3} node={4}: {5}", _jobId, runId, item, lease.Attempt, lease.Node ?? "?", why);
+        PersistAndApply(_decided.DecideFailed(new WorkFailed(_jobId, runId, item, lease.Attempt, lease.Node ?? "?", lease.LastHeardUtc, now,
+            "lost", why, retry, retry ? now : null)));
+    }
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+    }
+
+    protected override void PostStop()
+    {
+        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        base.PostStop();
     }
 
     private sealed class LeaseCheck : IDeadLetterSuppression, INotInfluenceReceiveTimeout
