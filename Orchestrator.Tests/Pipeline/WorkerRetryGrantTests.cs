@@ -38,7 +38,7 @@ public sealed class WorkerRetryGrantTests(ITestOutputHelper output) : PipelineSp
     }
 
     [Fact]
-    public void Re_dispatch_while_waiting_for_a_grant_acts_as_the_grant()
+    public async Task Re_dispatch_while_waiting_for_a_grant_acts_as_the_grant()
     {
         var supervisor = CreateTestProbe();
         var worker = Sys.ActorOf(EntityWorkerActor.Props(supervisor.Ref, Handlers, Clock, "node-a", null, TimeSpan.FromMinutes(10)));
@@ -48,6 +48,9 @@ public sealed class WorkerRetryGrantTests(ITestOutputHelper output) : PipelineSp
 
         // A supervisor recovered elsewhere dispatches the item again with its own next number.
         worker.Tell(Work(firstAttempt: 3));
+        // Virtual time may only move once the worker has armed its retry timer (else the timer is
+        // scheduled after the jump and never fires): Identify is answered in mailbox order.
+        await worker.Ask<ActorIdentity>(new Identify(null), Patience);
         Advance(TimeSpan.FromSeconds(10));
 
         supervisor.ExpectMsg<WorkStarted>(s => s.Attempt == 3, Patience);
