@@ -93,6 +93,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Command<FlushPending>(_ => Flush());
         Command<LeaseCheck>(_ => ExpireLeases());
         Command<Akka.Cluster.ClusterEvent.MemberRemoved>(m => OnNodeRemoved(m.Member.Address.ToString()));
+        Command<NodeRemoved>(n => OnNodeRemoved(n.Node));
         Command<ReceiveTimeout>(_ =>
         {
             // Idle jobs leave memory; a job with runs in flight stays to watch them.
@@ -433,6 +434,9 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record RunDeadline(string RunId) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
+    /// <summary>A node left the cluster (what <c>MemberRemoved</c> says, by the node name workers report).</summary>
+    public sealed record NodeRemoved(string Node);
 
     /// <summary>A tick prepared ahead that waited for its scheduled time before being decided.</summary>
     private sealed record TickDue(Tick Tick, IActorRef ReplyTo) : IDeadLetterSuppression;

@@ -201,4 +201,21 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
         await AdvanceUntilAsync(() => Task.FromResult(Handled.For("later").Count == 1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         Assert.Equal(due, Handled.For("later")[0].Context.ScheduledUtc);
     }
+
+    [Fact]
+    public async Task Work_on_a_node_that_left_the_cluster_is_dispatched_again_at_once_not_after_the_lease()
+    {
+        await RegisterAsync(Job("stranded", "manual", new { hang = "true" }));
+        var runId = await TriggerAsync("stranded");
+        await AwaitCallsAsync("stranded", 1);
+        await AwaitAssertAsync(async () => Assert.Equal("test-node", (await RunsAsync("stranded")).Single().Node), Patience);
+        await Workers.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("stranded|main"), Patience); // its node died
+
+        // The work lease here is 5 minutes of virtual time, and none passes: only the removal can do it.
+        Sys.ActorSelection("/user/jobs/stranded").Tell(new Akka.Jobs.Actors.Supervision.JobSupervisorActor.NodeRemoved("test-node"));
+
+        await AwaitCallsAsync("stranded", 2);
+        Assert.Equal(2, Handled.For("stranded")[1].Context.Attempt);
+        Assert.Equal(runId, Handled.For("stranded")[1].Context.RunId);
+    }
 }
