@@ -58,6 +58,13 @@ public sealed record SkipSpan(DateTimeOffset From, DateTimeOffset Through)
 /// </summary>
 public sealed record WakeJob(string JobId, JobDefinition Definition) : IWithJobId;
 
+/// <summary>
+/// Sent by the scheduler to each job with runs in flight when a node left the cluster (its address,
+/// as workers report it): the supervisor starts if it was on that node, and records that node's work
+/// lost at once instead of a work-lease later.
+/// </summary>
+public sealed record NodeRemoved(string JobId, string Node) : IWithJobId;
+
 /// <summary>The job was removed: cancel runs in flight and accept no more ticks.</summary>
 public sealed record RetireJob(string JobId) : IWithJobId;
 

@@ -67,10 +67,12 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<JobIdle>(i => Report(i.JobId, busy: false, i.Seq));
         Command<ClusterEvent.MemberRemoved>(m =>
         {
-            // Supervisors on that node are gone; the busy ones must resume their runs elsewhere now,
-            // not at their job's next due time.
-            _log.Info("Node {0} removed: waking {1} jobs with runs in flight", m.Member.Address, BusyJobs().Count());
-            foreach (var id in BusyJobs().ToList()) Wake(id);
+            // Supervisors on that node are gone and work there is lost: the busy jobs resume their runs
+            // elsewhere now, not at their next due time or after a work lease. Only they can hold work.
+            var node = m.Member.Address.ToString();
+            var busy = BusyJobs().ToList();
+            _log.Info("Node {0} removed: telling {1} jobs with runs in flight", node, busy.Count);
+            foreach (var id in busy) _jobs.Tell(new NodeRemoved(id, node));
         });
         Command<ResendDue>(_ => Resend());
         Command<CheckpointDue>(_ => Checkpoint());

@@ -19,6 +19,7 @@ public sealed class InternalSerializer(ExtendedActorSystem system) : JsonManifes
         [typeof(TickAck)] = "tick-ack.v1",
         [typeof(WakeJob)] = "wake-job.v1",
         [typeof(JobIdle)] = "job-idle.v1",
+        [typeof(NodeRemoved)] = "node-removed.v1",
         [typeof(RetireJob)] = "retire-job.v1",
         [typeof(AutoPauseJob)] = "auto-pause-job.v1",
         [typeof(CheckDue)] = "check-due.v1",

@@ -92,7 +92,6 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         });
         Command<FlushPending>(_ => Flush());
         Command<LeaseCheck>(_ => ExpireLeases());
-        Command<Akka.Cluster.ClusterEvent.MemberRemoved>(m => OnNodeRemoved(m.Member.Address.ToString()));
         Command<NodeRemoved>(n => OnNodeRemoved(n.Node));
         Command<ReceiveTimeout>(_ =>
         {
@@ -414,29 +413,12 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             "lost", why, retry, retry ? now : null)));
     }
 
-    protected override void PreStart()
-    {
-        base.PreStart();
-        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
-            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
-    }
-
-    protected override void PostStop()
-    {
-        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
-            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
-        base.PostStop();
-    }
-
     private sealed class LeaseCheck : IDeadLetterSuppression, INotInfluenceReceiveTimeout
     {
         public static readonly LeaseCheck Instance = new();
     }
 
     private sealed record RunDeadline(string RunId) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
-
-    /// <summary>A node left the cluster (what <c>MemberRemoved</c> says, by the node name workers report).</summary>
-    public sealed record NodeRemoved(string Node);
 
     /// <summary>A tick prepared ahead that waited for its scheduled time before being decided.</summary>
     private sealed record TickDue(Tick Tick, IActorRef ReplyTo) : IDeadLetterSuppression;

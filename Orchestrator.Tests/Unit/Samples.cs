@@ -124,6 +124,7 @@ internal static class Samples
             new TickAck(d.Id, T0, runId, true, [new SkipSpan(T0, T0.AddHours(1))], Busy: true, Seq: 4711),
             new WakeJob(d.Id, d),
             new JobIdle(d.Id, 4712),
+            new NodeRemoved(d.Id, "akka.tcp://akka-jobs@10.0.0.3:4053"),
             new RetireJob(d.Id),
             new AutoPauseJob(d.Id, 5),
             new CheckDue(d.Id),
