@@ -147,9 +147,17 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             var ws = CeilSecond(Now + TimeSpan.FromSeconds(5));
             var we = ws + TimeSpan.FromSeconds(cfg.S2Seconds);
             await SleepUntil(ws);
+            using var gc = new GcWatch();
+            using var allocTypes = Environment.GetEnvironmentVariable("BENCH_ALLOC_TYPES") == "1" ? new AllocationTypes() : null;
+            allocTypes?.Start();
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
             var before = await pg.ReadAsync(db);
             await SleepUntil(we);
             var after = await pg.ReadAsync(db);
+            var pauses = gc.PausesBetween(ws, we);
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            if (allocTypes is not null)
+                foreach (var (type, bytes) in allocTypes.Stop(40)) Console.Error.WriteLine($"[alloc] {bytes / 1024.0 / Math.Max(1, cfg.S2Jobs * cfg.S2Seconds):0.00} KB/run {type}");
             await Task.Delay(5000); // late fires of the window's last seconds
             var d = after.Minus(before);
             var inWindow = Recorder.Starts.Where(f => f.Key.StartsWith("s2-", StringComparison.Ordinal) && f.ScheduledUtc is { } s && s >= ws && s < we).ToList();
@@ -168,7 +176,16 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             r.Metrics["started_early"] = late.Count(l => l < 0); // a start before its scheduled time is a bug
             var lateBySecond = inWindow.GroupBy(f => (f.Key, f.ScheduledUtc)).Select(g => (At: g.Key.ScheduledUtc!.Value, Late: (g.Min(f => f.StartUtc) - g.Key.ScheduledUtc!.Value).TotalMilliseconds))
                 .Where(x => x.Late > 20).GroupBy(x => x.At).OrderByDescending(g => g.Count()).Take(5).ToList();
-            if (lateBySecond.Count > 0) r.Notes.Add("times with the most starts later than 20 ms: " + string.Join(", ", lateBySecond.Select(g => $"{g.Key:HH:mm:ss} {g.Count()} (max {g.Max(x => x.Late):0} ms)")));
+            if (lateBySecond.Count > 0) r.Notes.Add("times with the most starts later than 20 ms: " + string.Join(", ", lateBySecond.Select(g =>
+                $"{g.Key:HH:mm:ss} {g.Count()} (max {g.Max(x => x.Late):0} ms; GC pause {gc.PausesBetween(g.Key - TimeSpan.FromMilliseconds(100), g.Key + TimeSpan.FromMilliseconds(100)).Sum(p => p.PauseMs):0.0} ms, longest sampler gap {gc.WorstGapMs(g.Key):0} ms)")));
+            r.Metrics["gc_pauses"] = pauses.Count;
+            r.Metrics["allocated_kb_per_run"] = allocated / 1024.0 / Math.Max(distinct, 1);
+            r.Metrics["gc_pause_max_ms"] = pauses.Count > 0 ? pauses.Max(p => p.PauseMs) : 0;
+            r.Metrics["gc_gen1_or_2"] = pauses.Count(p => p.Gen1 + p.Gen2 > 0);
+            if (pauses.Count > 0) r.Notes.Add("longest GC pauses: " + string.Join(", ", pauses.OrderByDescending(p => p.PauseMs).Take(5)
+                .Select(p => $"{p.From:HH:mm:ss.fff} {p.PauseMs:0.0} ms (gen {(p.Gen2 > 0 ? 2 : p.Gen1 > 0 ? 1 : 0)}, promoted {p.PromotedMb} MB, heap {p.HeapMb} MB)")));
+            if (Environment.GetEnvironmentVariable("BENCH_GC_LOG") == "1")
+                foreach (var p in pauses) Console.Error.WriteLine($"[gc] {p.From:HH:mm:ss.fff} {p.PauseMs:0.0} ms gen0+{p.Gen0} gen1+{p.Gen1} gen2+{p.Gen2} promoted {p.PromotedMb} MB heap {p.HeapMb} MB");
             r.Metrics["statements_per_s"] = pg.HasStatements ? d.Statements / (double)cfg.S2Seconds : double.NaN;
             r.Metrics["commits_per_s"] = d.Commits / (double)cfg.S2Seconds;
             if (noScheduled > 0) r.Notes.Add($"{noScheduled} fires carried no scheduled time");

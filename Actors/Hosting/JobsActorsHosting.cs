@@ -76,7 +76,8 @@ public static class JobsActorsHosting
                 resolver.GetService<TimeProvider>(),
                 Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
                 registry.Get<WorkTrackerKey>(),
-                settings.HeartbeatInterval),
+                settings.HeartbeatInterval,
+                settings.PassivateIdleAfter),
             new WorkerMessageExtractor(settings.Shards),
             new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
 

@@ -125,7 +125,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private DateTimeOffset Now => _clock.GetUtcNow();
 
     public static Props Props(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings) =>
-        Akka.Actor.Props.Create(() => new JobSupervisorActor(jobId, workers, scheduler, mediator, clock, settings));
+        ActorProps.Of(() => new JobSupervisorActor(jobId, workers, scheduler, mediator, clock, settings));
 
     private void OnRecovered()
     {

@@ -44,7 +44,7 @@ internal sealed class AttemptRunner : ReceiveActor
     }
 
     public static Props Props(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc) =>
-        Akka.Actor.Props.Create(() => new AttemptRunner(context, handlers, clock, deadlineUtc, notBeforeUtc));
+        ActorProps.Of(() => new AttemptRunner(context, handlers, clock, deadlineUtc, notBeforeUtc));
 
     protected override void PreStart()
     {

@@ -25,7 +25,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     private readonly TimeSpan _heartbeatInterval;
     private long _attempts;
 
-    public EntityWorkerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval)
+    public EntityWorkerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval, TimeSpan idleAfter)
     {
         _heartbeatInterval = heartbeatInterval;
         _jobs = jobs;
@@ -51,9 +51,12 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         Receive<WorkRecorded>(r =>
         {
             // The outcome is durable with the supervisor, which will not dispatch this run's item again: a
-            // fan-out leaves no idle worker per item behind once its items are done.
+            // fan-out leaves no idle worker per item behind once its items are done. A job's single item is
+            // run again by its next run, so its worker stays until idle, like the job's supervisor: making
+            // the actor anew for every run of an every-second job was a large share of what a run allocated.
             _outcomes.Remove(r.RunId);
-            if (_executions.Count == 0 && _outcomes.Count == 0) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+            if (_executions.Count == 0 && _outcomes.Count == 0 && r.ItemKey != Contracts.Jobs.JobParameters.SingleItemKey)
+                Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
         });
         Receive<HeartbeatDue>(_ =>
         {
@@ -64,7 +67,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         {
             if (_executions.Count == 0) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
         });
-        Context.SetReceiveTimeout(TimeSpan.FromMinutes(2));
+        Context.SetReceiveTimeout(idleAfter);
         Receive<AttemptSucceeded>(OnSucceeded);
         Receive<AttemptFailedException>(OnFailed);
         Receive<AttemptCancelled>(OnCancelled);
@@ -72,8 +75,8 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval) =>
-        Akka.Actor.Props.Create(() => new EntityWorkerActor(jobs, handlers, clock, node, tracker, heartbeatInterval));
+    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval, TimeSpan? idleAfter = null) =>
+        ActorProps.Of(() => new EntityWorkerActor(jobs, handlers, clock, node, tracker, heartbeatInterval, idleAfter ?? TimeSpan.FromMinutes(2)));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(ex =>
     {

@@ -69,18 +69,42 @@ public sealed class FanOutScaleTests(ITestOutputHelper output) : PipelineSpec(ou
     }
 
     [Fact]
-    public void Worker_passivates_once_the_supervisor_has_recorded_its_outcome()
+    public void Fan_out_worker_passivates_once_the_supervisor_has_recorded_its_outcome()
     {
         var supervisor = CreateTestProbe();
         var worker = ChildActorOf(EntityWorkerActor.Props(supervisor.Ref, Handlers, Clock, "node-a", null, TimeSpan.FromMinutes(10)));
-        worker.Tell(new ExecuteWork("rec", "rec@1", "main", 1, Start, Start.AddHours(1), Job("rec", "manual")));
+        worker.Tell(new ExecuteWork("rec", "rec@1", "item-7", 1, Start, Start.AddHours(1), Job("rec", "manual")));
         supervisor.ExpectMsg<WorkStarted>(Patience);
         supervisor.ExpectMsg<WorkSucceeded>(Patience);
 
         // Until the outcome is durable the worker keeps it, to answer a re-dispatch without running again.
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        worker.Tell(new WorkRecorded("rec", "rec@1", "main"));
+        worker.Tell(new WorkRecorded("rec", "rec@1", "item-7"));
 
         ExpectMsg<Passivate>(Patience);
+    }
+
+    [Fact]
+    public void Single_item_worker_stays_for_the_next_run_and_passivates_when_idle()
+    {
+        var supervisor = CreateTestProbe();
+        var worker = ChildActorOf(EntityWorkerActor.Props(supervisor.Ref, Handlers, Clock, "node-a", null, TimeSpan.FromMinutes(10),
+            idleAfter: TimeSpan.FromSeconds(2)));
+        worker.Tell(new ExecuteWork("rec", "rec@1", "main", 1, Start, Start.AddHours(1), Job("rec", "manual")));
+        supervisor.ExpectMsg<WorkStarted>(Patience);
+        supervisor.ExpectMsg<WorkSucceeded>(Patience);
+        worker.Tell(new WorkRecorded("rec", "rec@1", "main"));
+
+        // The next run reaches the same actor, and then it leaves after the idle time.
+        worker.Tell(new ExecuteWork("rec", "rec@2", "main", 1, Start, Start.AddHours(1), Job("rec", "manual")));
+        Assert.Equal("rec@2", supervisor.ExpectMsg<WorkStarted>(Patience).RunId);
+        supervisor.ExpectMsg<WorkSucceeded>(Patience);
+        worker.Tell(new WorkRecorded("rec", "rec@2", "main"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        AwaitAssert(() =>
+        {
+            Advance(TimeSpan.FromSeconds(1));
+            ExpectMsg<Passivate>(TimeSpan.FromMilliseconds(200));
+        }, Patience);
     }
 }

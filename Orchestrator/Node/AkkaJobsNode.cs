@@ -38,7 +38,6 @@ public static class AkkaJobsNode
         b.AddHocon(BaseHocon, HoconAddMode.Append);
         if (!string.IsNullOrWhiteSpace(o.AkkaHocon)) b.AddHocon(o.AkkaHocon, HoconAddMode.Prepend);
         return b
-            .ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.InfoLevel)
             .WithRemoting(o.BindHostname ?? o.Hostname, o.Port, publicHostname: o.BindHostname is null ? null : o.Hostname)
             .WithClustering(new ClusterOptions
             {
@@ -80,6 +79,9 @@ public static class AkkaJobsNode
     public static string? JobsRole(NodeOptions o) => o.Roles.Count > 0 ? "jobs" : null;
 
     private const string BaseHocon = """
+        # Run start/finish lines are INFO; the node config's akka section may lower this (e.g. WARNING at
+        # thousands of runs per second). It must stay overridable: a level set in code would win over it.
+        akka.loglevel = INFO
         akka.cluster.sharding.distributed-data.durable.keys = []
         # Entities passivate themselves when idle: a supervisor must not leave while its runs are in flight.
         akka.cluster.sharding.passivate-idle-entity-after = off
