@@ -176,8 +176,9 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             r.Metrics["started_early"] = late.Count(l => l < 0); // a start before its scheduled time is a bug
             var lateBySecond = inWindow.GroupBy(f => (f.Key, f.ScheduledUtc)).Select(g => (At: g.Key.ScheduledUtc!.Value, Late: (g.Min(f => f.StartUtc) - g.Key.ScheduledUtc!.Value).TotalMilliseconds))
                 .Where(x => x.Late > 20).GroupBy(x => x.At).OrderByDescending(g => g.Count()).Take(5).ToList();
+            var firstStart = inWindow.GroupBy(f => f.ScheduledUtc!.Value).ToDictionary(g => g.Key, g => g.Min(f => (f.StartUtc - g.Key).TotalMilliseconds));
             if (lateBySecond.Count > 0) r.Notes.Add("times with the most starts later than 20 ms: " + string.Join(", ", lateBySecond.Select(g =>
-                $"{g.Key:HH:mm:ss} {g.Count()} (max {g.Max(x => x.Late):0} ms; GC pause {gc.PausesBetween(g.Key - TimeSpan.FromMilliseconds(100), g.Key + TimeSpan.FromMilliseconds(100)).Sum(p => p.PauseMs):0.0} ms, longest sampler gap {gc.WorstGapMs(g.Key):0} ms)")));
+                $"{g.Key:HH:mm:ss} {g.Count()} (first start +{firstStart.GetValueOrDefault(g.Key):0.0} ms, max {g.Max(x => x.Late):0} ms; GC pause {gc.PausesBetween(g.Key - TimeSpan.FromMilliseconds(100), g.Key + TimeSpan.FromMilliseconds(100)).Sum(p => p.PauseMs):0.0} ms, longest sampler gap {gc.WorstGapMs(g.Key):0} ms)")));
             r.Metrics["gc_pauses"] = pauses.Count;
             r.Metrics["allocated_kb_per_run"] = allocated / 1024.0 / Math.Max(distinct, 1);
             r.Metrics["gc_pause_max_ms"] = pauses.Count > 0 ? pauses.Max(p => p.PauseMs) : 0;

@@ -57,7 +57,7 @@ public sealed record JobState
     }
 
     [JsonIgnore]
-    public IEnumerable<RunState> Running => Active.Values.Where(r => !r.Queued);
+    public IEnumerable<RunState> Running => Active.IsEmpty ? [] : Active.Values.Where(r => !r.Queued);
 
     // ---------------------------------------------------------------- decisions
 
@@ -79,7 +79,7 @@ public sealed record JobState
         }
 
         var items = tick.Definition.ItemKeys().ToArray();
-        var running = Running.ToList();
+        var running = Active.IsEmpty ? [] : Running.ToList();
         // A tick prepared ahead of its time starts at that time (the worker waits for it).
         DateTimeOffset? startAt = tick.Trigger == TriggerKind.Scheduled && tick.ScheduledUtc > now ? tick.ScheduledUtc : null;
         if (running.Count == 0)
@@ -205,6 +205,7 @@ public sealed record JobState
 
     private IEnumerable<IJobEvent> StartQueued(DateTimeOffset at, string finishingRunId)
     {
+        if (Active.Count <= 1) yield break; // only the finishing run: nothing queued behind it
         var othersRunning = Running.Any(r => r.RunId != finishingRunId);
         var queued = Active.Values.FirstOrDefault(r => r.Queued);
         if (!othersRunning && queued is not null) yield return new RunStarted(JobId, queued.RunId, at);
@@ -311,7 +312,7 @@ public sealed record JobState
     /// quadratic bytes. Waiting at least as many events as the state has items keeps snapshot I/O O(1) per
     /// event, and recovery (one snapshot plus at most that many events) linear.
     /// </summary>
-    public bool SnapshotDue(int eventsSinceSnapshot, int every) => eventsSinceSnapshot >= Math.Max(every, SnapshotWeight());
+    public bool SnapshotDue(int eventsSinceSnapshot, int every) => eventsSinceSnapshot >= every && eventsSinceSnapshot >= SnapshotWeight();
 
     /// <summary>The entries of a snapshot that grow with fan-out size: the definition's entities and the active items.</summary>
     public int SnapshotWeight() => (Definition?.Entities.Count ?? 0) + Active.Values.Sum(r => r.Items.Count);

@@ -6,9 +6,10 @@ namespace Akka.Jobs.Actors.Workers;
 /// <summary>
 /// Runs one attempt of one item as a Task piped back to itself. A failed attempt is thrown as
 /// <see cref="AttemptFailedException"/> so the parent's supervision decides about the retry.
-/// Stopping the actor cancels the handler (its process is killed, its request aborted).
+/// Stopping the actor cancels the handler (its process is killed, its request aborted). One is made per
+/// attempt, so it is an <see cref="UntypedActor"/>: a ReceiveActor builds its handler table per instance.
 /// </summary>
-internal sealed class AttemptRunner : ReceiveActor
+internal sealed class AttemptRunner : UntypedActor
 {
     /// <summary>Error kind of an attempt stopped by the run's deadline (not a handler's own timeout).</summary>
     public const string DeadlineKind = Supervision.JobState.RunDeadlineKind;
@@ -18,7 +19,10 @@ internal sealed class AttemptRunner : ReceiveActor
     private readonly TimeProvider _clock;
     private readonly DateTimeOffset _deadlineUtc;
     private readonly DateTimeOffset? _notBeforeUtc;
-    private readonly CancellationTokenSource _cts = new();
+    /// <summary>Cancelled by the run's deadline, a <see cref="CancelAttempt"/> or this actor's stop.</summary>
+    private CancellationTokenSource? _cts;
+    /// <summary>Set before <see cref="_cts"/> is cancelled by a message or the stop, so the deadline can be told apart.</summary>
+    private volatile bool _stopRequested;
     private DateTimeOffset _startedUtc;
     private string? _cancelReason;
 
@@ -29,18 +33,28 @@ internal sealed class AttemptRunner : ReceiveActor
         _handlers = handlers;
         _clock = clock;
         _deadlineUtc = deadlineUtc;
+    }
 
-        Receive<HandlerResult>(r =>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            Context.Parent.Tell(new AttemptSucceeded(_context.RunId, _context.Attempt, _startedUtc, _clock.GetUtcNow(), r.Output));
-            Context.Stop(Self);
-        });
-        Receive<Status.Failure>(f => OnFailure(f.Cause));
-        Receive<CancelAttempt>(c =>
-        {
-            _cancelReason ??= c.Reason;
-            _cts.Cancel();
-        });
+            case HandlerResult r:
+                Context.Parent.Tell(new AttemptSucceeded(_context.RunId, _context.Attempt, _startedUtc, _clock.GetUtcNow(), r.Output));
+                Context.Stop(Self);
+                break;
+            case Status.Failure f:
+                OnFailure(f.Cause);
+                break;
+            case CancelAttempt c:
+                _cancelReason ??= c.Reason;
+                _stopRequested = true;
+                _cts?.Cancel();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     public static Props Props(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc) =>
@@ -51,28 +65,28 @@ internal sealed class AttemptRunner : ReceiveActor
         var now = _clock.GetUtcNow();
         _startedUtc = now;
         var handler = _handlers.Resolve(_context.Definition.Handler);
-        var token = _cts.Token;
-        // The deadline is also enforced here so a handler stops even if the supervisor's cancel is lost.
+        // The deadline is also enforced here so a handler stops even if the supervisor's cancel is lost. One
+        // source serves it and cancellation by message (a linked pair cost three sources per attempt).
         var remaining = _deadlineUtc - now;
-        if (remaining <= TimeSpan.Zero) _cts.Cancel();
+        _cts = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _clock);
+        if (remaining <= TimeSpan.Zero) _cts.Cancel(); // the deadline has passed already
+        var token = _cts.Token;
         // Work prepared ahead of its scheduled time waits for it here, at a gate shared by everything due
         // at that instant: at the time itself only the handler starts, with no journal write or actor
         // message in between.
         var wait = _notBeforeUtc is { } notBefore ? notBefore - now : TimeSpan.Zero;
         Task.Run(async () =>
         {
-            using var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _clock);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
             try
             {
                 if (wait > TimeSpan.Zero)
                 {
-                    await StartGate.WaitAsync(_notBeforeUtc!.Value, _clock, linked.Token).ConfigureAwait(false);
+                    await StartGate.WaitAsync(_notBeforeUtc!.Value, _clock, token).ConfigureAwait(false);
                     _startedUtc = _clock.GetUtcNow();
                 }
-                return await handler.ExecuteAsync(_context, linked.Token).ConfigureAwait(false);
+                return await handler.ExecuteAsync(_context, token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !token.IsCancellationRequested)
+            catch (OperationCanceledException) when (token.IsCancellationRequested && !_stopRequested)
             {
                 throw new JobHandlerException(DeadlineKind, "the run's deadline passed during this attempt", retryable: false);
             }
@@ -83,7 +97,7 @@ internal sealed class AttemptRunner : ReceiveActor
     {
         var error = cause is AggregateException { InnerException: { } inner } ? inner : cause;
         var now = _clock.GetUtcNow();
-        if (_cancelReason is not null || error is OperationCanceledException && _cts.IsCancellationRequested)
+        if (_cancelReason is not null || error is OperationCanceledException && _stopRequested)
         {
             Context.Parent.Tell(new AttemptCancelled(_context.RunId, _context.Attempt, now, _cancelReason ?? "cancelled"));
             Context.Stop(Self);
@@ -96,8 +110,9 @@ internal sealed class AttemptRunner : ReceiveActor
 
     protected override void PostStop()
     {
-        _cts.Cancel();
-        _cts.Dispose();
+        _stopRequested = true;
+        _cts?.Cancel();
+        _cts?.Dispose();
     }
 }
 

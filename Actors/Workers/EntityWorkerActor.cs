@@ -60,6 +60,9 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         });
         Receive<HeartbeatDue>(_ =>
         {
+            // The timer outlives an execution by up to one interval, so a worker that runs every few
+            // seconds does not start and cancel a timer for every run.
+            if (_executions.Count == 0) Timers.Cancel("heartbeat");
             foreach (var ex in _executions.Values)
                 _jobs.Tell(new WorkHeartbeat(ex.Work.JobId, ex.Work.RunId, ex.Work.ItemKey, ex.Attempt, _node));
         });
@@ -107,7 +110,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         if (_executions.Count == 1)
         {
             _tracker?.Tell(new WorkTracker.Busy(Self));
-            Timers.StartPeriodicTimer("heartbeat", HeartbeatDue.Instance, _heartbeatInterval);
+            if (!Timers.IsTimerActive("heartbeat")) Timers.StartPeriodicTimer("heartbeat", HeartbeatDue.Instance, _heartbeatInterval);
         }
         StartAttempt(ex);
     }
@@ -198,7 +201,6 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         Timers.Cancel(runId);
         if (_executions.Count > 0) return;
         _tracker?.Tell(new WorkTracker.Idle(Self));
-        Timers.Cancel("heartbeat");
     }
 
     private sealed class Execution(ExecuteWork work, int attempt)

@@ -55,6 +55,37 @@ public sealed class StartGateTests
         await waiter.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public void A_large_batch_asks_for_a_collection_ahead_of_its_instant_and_a_small_one_does_not()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var large = T0.AddSeconds(1);
+        var small = T0.AddSeconds(2);
+        var asked = new List<(DateTimeOffset At, int Waiting, DateTimeOffset Now)>();
+        void OnCollecting(TimeProvider c, DateTimeOffset at, int waiting)
+        {
+            if (ReferenceEquals(c, clock)) lock (asked) asked.Add((at, waiting, clock.GetUtcNow()));
+        }
+        StartGate.CollectingAhead += OnCollecting;
+        try
+        {
+            for (var i = 0; i < StartGate.CollectFromBatch; i++) _ = StartGate.WaitAsync(large, clock, CancellationToken.None);
+            for (var i = 0; i < StartGate.CollectFromBatch - 1; i++) _ = StartGate.WaitAsync(small, clock, CancellationToken.None);
+
+            clock.Advance(TimeSpan.FromSeconds(1) - StartGate.CollectLead - TimeSpan.FromMilliseconds(1));
+            lock (asked) Assert.Empty(asked);
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            lock (asked) Assert.Equal([(large, StartGate.CollectFromBatch, large - StartGate.CollectLead)], asked);
+
+            clock.Advance(TimeSpan.FromSeconds(2));
+            lock (asked) Assert.Single(asked); // 99 waiting for the second instant: no collection asked
+        }
+        finally
+        {
+            StartGate.CollectingAhead -= OnCollecting;
+        }
+    }
+
     /// <summary>A clock whose timers fire <c>early</c> before their due time, as real timers may.</summary>
     private sealed class EarlyTimers(FakeTimeProvider inner, TimeSpan early) : TimeProvider
     {
