@@ -77,9 +77,17 @@ public static class JobsActorsHosting
                 Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
                 registry.Get<WorkTrackerKey>(),
                 settings.HeartbeatInterval,
-                settings.PassivateIdleAfter),
+                WorkerIdleAfter(settings)),
             new WorkerMessageExtractor(settings.Shards),
             new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
+
+    /// <summary>
+    /// A worker keeps an outcome until the supervisor has recorded it, to answer a re-dispatch after a lost
+    /// report instead of running the item again; that re-dispatch comes after the work lease at the latest.
+    /// So a worker stays at least two leases, however short <see cref="JobsSettings.PassivateIdleAfter"/> is.
+    /// </summary>
+    public static TimeSpan WorkerIdleAfter(JobsSettings settings) =>
+        settings.PassivateIdleAfter > 2 * settings.WorkLease ? settings.PassivateIdleAfter : 2 * settings.WorkLease;
 
     /// <summary>The built-in handlers and their registry.</summary>
     public static IServiceCollection AddBuiltInJobHandlers(this IServiceCollection services)

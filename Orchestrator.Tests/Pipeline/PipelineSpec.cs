@@ -49,7 +49,7 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
         Jobs = Sys.ActorOf(Props.Create(() => new LocalRegion(new JobMessageExtractor(10),
             id => JobSupervisorActor.Props(id, Workers!, Scheduler!, null, Clock, Settings))), "jobs");
         Workers = Sys.ActorOf(Props.Create(() => new LocalRegion(new WorkerMessageExtractor(10),
-            _ => EntityWorkerActor.Props(Jobs, Handlers, Clock, "test-node", null, Settings.HeartbeatInterval))), "workers");
+            _ => EntityWorkerActor.Props(Jobs, Handlers, Clock, "test-node", null, Settings.HeartbeatInterval, JobsActorsHosting.WorkerIdleAfter(Settings)))), "workers");
         Scheduler = StartScheduler();
     }
 

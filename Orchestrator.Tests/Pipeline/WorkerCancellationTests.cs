@@ -1,0 +1,82 @@
+using Akka.Actor;
+using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Actors.Workers;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Jobs.Tests.Pipeline;
+
+/// <summary>
+/// An attempt has one cancellation source for the run's deadline and for being stopped; what the worker
+/// reports says which of the two it was.
+/// </summary>
+public sealed class WorkerCancellationTests(ITestOutputHelper output) : PipelineSpec(output)
+{
+    private ExecuteWork Hanging(string runId, TimeSpan deadlineIn) =>
+        new("hang", runId, "main", 1, Start, Start + deadlineIn, Job("hang", "manual", new { hang = "true" }));
+
+    private IActorRef NewWorker(IActorRef supervisor) =>
+        Sys.ActorOf(EntityWorkerActor.Props(supervisor, Handlers, Clock, "node-a", null, TimeSpan.FromMinutes(10)));
+
+    [Fact]
+    public async Task The_runs_deadline_stops_a_hanging_attempt_and_is_reported_as_a_final_deadline_failure()
+    {
+        var supervisor = CreateTestProbe();
+        var worker = NewWorker(supervisor.Ref);
+        worker.Tell(Hanging("hang@1", TimeSpan.FromSeconds(10)));
+        supervisor.ExpectMsg<WorkStarted>(Patience);
+        await AwaitCallsAsync("hang", 1);
+
+        Advance(TimeSpan.FromSeconds(11));
+
+        var failed = supervisor.ExpectMsg<WorkFailed>(Patience);
+        Assert.Equal(JobState.RunDeadlineKind, failed.ErrorKind);
+        Assert.False(failed.WillRetry);
+        await AwaitConditionAsync(() => Task.FromResult(Handled.For("hang")[0].Cancelled), Patience);
+    }
+
+    [Fact]
+    public async Task Cancelling_all_work_reports_cancelled_not_a_deadline()
+    {
+        var supervisor = CreateTestProbe();
+        var worker = NewWorker(supervisor.Ref);
+        worker.Tell(Hanging("hang@2", TimeSpan.FromHours(1)));
+        supervisor.ExpectMsg<WorkStarted>(Patience);
+        await AwaitCallsAsync("hang", 1);
+
+        worker.Tell(new CancelAllWork("node shutting down"));
+
+        supervisor.ExpectMsg<WorkCancelled>(c => c.RunId == "hang@2", Patience);
+        supervisor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.True(Handled.For("hang")[0].Cancelled);
+    }
+
+    [Fact]
+    public async Task Cancelling_one_run_stops_its_attempt_without_an_outcome()
+    {
+        var supervisor = CreateTestProbe();
+        var worker = NewWorker(supervisor.Ref);
+        worker.Tell(Hanging("hang@3", TimeSpan.FromHours(1)));
+        supervisor.ExpectMsg<WorkStarted>(Patience);
+        await AwaitCallsAsync("hang", 1);
+
+        worker.Tell(new CancelWork("hang", "hang@3", "main", "replaced"));
+
+        await AwaitConditionAsync(() => Task.FromResult(Handled.For("hang")[0].Cancelled), Patience);
+        supervisor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void A_deadline_already_past_at_dispatch_is_a_final_deadline_failure()
+    {
+        var supervisor = CreateTestProbe();
+        var worker = NewWorker(supervisor.Ref);
+        worker.Tell(Hanging("hang@4", TimeSpan.FromSeconds(-1)));
+        supervisor.ExpectMsg<WorkStarted>(Patience);
+
+        var failed = supervisor.ExpectMsg<WorkFailed>(Patience);
+        Assert.Equal(JobState.RunDeadlineKind, failed.ErrorKind);
+        Assert.False(failed.WillRetry);
+    }
+}
