@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Jobs.Actors.Protocol;
 using Akka.Jobs.Actors.Supervision;
 using Akka.Jobs.Actors.Workers;
+using Akka.TestKit;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -19,14 +20,21 @@ public sealed class WorkerCancellationTests(ITestOutputHelper output) : Pipeline
     private IActorRef NewWorker(IActorRef supervisor) =>
         Sys.ActorOf(EntityWorkerActor.Props(supervisor, Handlers, Clock, "node-a", null, TimeSpan.FromMinutes(10)));
 
-    [Fact]
-    public async Task The_runs_deadline_stops_a_hanging_attempt_and_is_reported_as_a_final_deadline_failure()
+    /// <summary>A worker running a handler that waits until it is cancelled.</summary>
+    private async Task<(TestProbe Supervisor, IActorRef Worker)> StartHangingAsync(string runId, TimeSpan deadlineIn)
     {
         var supervisor = CreateTestProbe();
         var worker = NewWorker(supervisor.Ref);
-        worker.Tell(Hanging("hang@1", TimeSpan.FromSeconds(10)));
+        worker.Tell(Hanging(runId, deadlineIn));
         supervisor.ExpectMsg<WorkStarted>(Patience);
         await AwaitCallsAsync("hang", 1);
+        return (supervisor, worker);
+    }
+
+    [Fact]
+    public async Task The_runs_deadline_stops_a_hanging_attempt_and_is_reported_as_a_final_deadline_failure()
+    {
+        var (supervisor, worker) = await StartHangingAsync("hang@1", TimeSpan.FromSeconds(10));
 
         Advance(TimeSpan.FromSeconds(11));
 
@@ -39,11 +47,7 @@ public sealed class WorkerCancellationTests(ITestOutputHelper output) : Pipeline
     [Fact]
     public async Task Cancelling_all_work_reports_cancelled_not_a_deadline()
     {
-        var supervisor = CreateTestProbe();
-        var worker = NewWorker(supervisor.Ref);
-        worker.Tell(Hanging("hang@2", TimeSpan.FromHours(1)));
-        supervisor.ExpectMsg<WorkStarted>(Patience);
-        await AwaitCallsAsync("hang", 1);
+        var (supervisor, worker) = await StartHangingAsync("hang@2", TimeSpan.FromHours(1));
 
         worker.Tell(new CancelAllWork("node shutting down"));
 
@@ -55,11 +59,7 @@ public sealed class WorkerCancellationTests(ITestOutputHelper output) : Pipeline
     [Fact]
     public async Task Cancelling_one_run_stops_its_attempt_without_an_outcome()
     {
-        var supervisor = CreateTestProbe();
-        var worker = NewWorker(supervisor.Ref);
-        worker.Tell(Hanging("hang@3", TimeSpan.FromHours(1)));
-        supervisor.ExpectMsg<WorkStarted>(Patience);
-        await AwaitCallsAsync("hang", 1);
+        var (supervisor, worker) = await StartHangingAsync("hang@3", TimeSpan.FromHours(1));
 
         worker.Tell(new CancelWork("hang", "hang@3", "main", "replaced"));
 
