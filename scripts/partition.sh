@@ -17,7 +17,9 @@
 # address. Local sends to a blackholed address fail at once and inbound packets are never answered,
 # so Akka remoting between the two sides stops, while the route to PostgreSQL (<prefix>.1) is left
 # alone. (No iptables/nft on this machine; `ip link set down` or netem loss would also cut PostgreSQL.)
-# Exit code: 0 when no duplicate, no missed time and no minority run after it was downed; 1 otherwise.
+# Exit code: 0 when no duplicate, no missed time and no run the minority decided after it was downed
+# (dated by the leader's "Marking … as [Down]" log line; a run it decided before, prepared ahead, may
+# start at its scheduled time after that and is reported separately); 1 otherwise.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
