@@ -234,7 +234,7 @@ for i in 1 2 3; do node_stop "$i" 30; done
 
 rc=0
 python3 "$HERE/lib/analyze_runs.py" "$RUN_DIR" | tee "$RUN_DIR/figures.txt" || rc=$?
-echo "partition timeline: cut $CUT_T; majority saw the minority unreachable ${MAJ_UNREACH_T:-never}, downed/removed ${MAJ_DOWNED_T:-never}, new scheduler node ${MAJ_NEWSCHED_T:-never}; minority saw itself not up ${MIN_SELFDOWN_T:-never}, process exited ${MIN_EXIT_T:-no}; healed $HEAL_T"
+echo "partition timeline: cut $CUT_T; majority saw the minority unreachable ${MAJ_UNREACH_T:-never}, downed/removed ${MAJ_DOWNED_T:-never}, schedulerNode changed (the singleton starts down-removal-margin after the removal) ${MAJ_NEWSCHED_T:-never}; minority saw itself not up ${MIN_SELFDOWN_T:-never}, process exited ${MIN_EXIT_T:-no}; healed $HEAL_T"
 if [ -z "${MAJ_DOWNED_T:-}" ]; then echo "the majority never downed the minority during the cut"; rc=1; fi
 if [ "$REJOIN_OK" -ne 1 ]; then echo "the minority node failed to rejoin after the heal"; rc=1; fi
 [ "$rc" -eq 0 ] && FAILED=0
