@@ -160,11 +160,15 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
                 foreach (var (type, bytes) in allocTypes.Stop(40)) Console.Error.WriteLine($"[alloc] {bytes / 1024.0 / Math.Max(1, cfg.S2Jobs * cfg.S2Seconds):0.00} KB/run {type}");
             await Task.Delay(5000); // late fires of the window's last seconds
             var d = after.Minus(before);
-            var inWindow = Recorder.Starts.Where(f => f.Key.StartsWith("s2-", StringComparison.Ordinal) && f.ScheduledUtc is { } s && s >= ws && s < we).ToList();
-            var noScheduled = Recorder.Starts.Count(f => f.ScheduledUtc is null);
-            var distinct = inWindow.Select(f => (f.Key, f.ScheduledUtc)).Distinct().Count();
+            var all = Recorder.Starts;
+            var inWindow = all.Where(f => f.Key.StartsWith("s2-", StringComparison.Ordinal) && f.ScheduledUtc is { } s && s >= ws && s < we).ToList();
+            var noScheduled = all.Count(f => f.ScheduledUtc is null);
+            // One entry per (job, scheduled time): its first start's lateness.
+            var fires = inWindow.GroupBy(f => (f.Key, At: f.ScheduledUtc!.Value))
+                .Select(g => (g.Key.At, Late: (g.Min(f => f.StartUtc) - g.Key.At).TotalMilliseconds)).ToList();
+            var distinct = fires.Count;
             var expected = (long)cfg.S2Jobs * cfg.S2Seconds;
-            var late = inWindow.GroupBy(f => (f.Key, f.ScheduledUtc)).Select(g => (g.Min(f => f.StartUtc) - g.Key.ScheduledUtc!.Value).TotalMilliseconds).Order().ToList();
+            var late = fires.Select(f => f.Late).Order().ToList();
             r.Metrics["expected"] = expected;
             r.Metrics["fired"] = distinct;
             r.Metrics["missed"] = expected - distinct;
@@ -174,9 +178,8 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             r.Metrics["late_max_ms"] = late.Count > 0 ? late[^1] : double.NaN;
             r.Metrics["late_over_20ms"] = late.Count(l => l > 20);
             r.Metrics["started_early"] = late.Count(l => l < 0); // a start before its scheduled time is a bug
-            var lateBySecond = inWindow.GroupBy(f => (f.Key, f.ScheduledUtc)).Select(g => (At: g.Key.ScheduledUtc!.Value, Late: (g.Min(f => f.StartUtc) - g.Key.ScheduledUtc!.Value).TotalMilliseconds))
-                .Where(x => x.Late > 20).GroupBy(x => x.At).OrderByDescending(g => g.Count()).Take(5).ToList();
-            var firstStart = inWindow.GroupBy(f => f.ScheduledUtc!.Value).ToDictionary(g => g.Key, g => g.Min(f => (f.StartUtc - g.Key).TotalMilliseconds));
+            var lateBySecond = fires.Where(x => x.Late > 20).GroupBy(x => x.At).OrderByDescending(g => g.Count()).Take(5).ToList();
+            var firstStart = fires.GroupBy(f => f.At).ToDictionary(g => g.Key, g => g.Min(f => f.Late));
             if (lateBySecond.Count > 0) r.Notes.Add("times with the most starts later than 20 ms: " + string.Join(", ", lateBySecond.Select(g =>
                 $"{g.Key:HH:mm:ss} {g.Count()} (first start +{firstStart.GetValueOrDefault(g.Key):0.0} ms, max {g.Max(x => x.Late):0} ms; GC pause {gc.PausesBetween(g.Key - TimeSpan.FromMilliseconds(100), g.Key + TimeSpan.FromMilliseconds(100)).Sum(p => p.PauseMs):0.0} ms, longest sampler gap {gc.WorstGapMs(g.Key):0} ms)")));
             r.Metrics["gc_pauses"] = pauses.Count;
@@ -190,7 +193,6 @@ public sealed class Bench(Pg pg, BenchConfig cfg)
             r.Metrics["statements_per_s"] = pg.HasStatements ? d.Statements / (double)cfg.S2Seconds : double.NaN;
             r.Metrics["commits_per_s"] = d.Commits / (double)cfg.S2Seconds;
             if (noScheduled > 0) r.Notes.Add($"{noScheduled} fires carried no scheduled time");
-            var all = Recorder.Starts;
             if (distinct == 0) r.Notes.Add($"no fire in the window [{ws:HH:mm:ss}, {we:HH:mm:ss}); {all.Count} fires in total" + (all.Count > 0 ? $", e.g. {all[0]}" : ""));
             if (system.StartsWith("hangfire", StringComparison.Ordinal))
                 r.Notes.Add("hangfire job states: " + await pg.ScalarAsync("SELECT string_agg(statename || '=' || n, ', ') FROM (SELECT statename, count(*) n FROM hangfire.job GROUP BY statename) x", db));

@@ -107,7 +107,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         // A supervisor with a run in flight must recover it even when its job is not due soon. Only
         // those are woken: waking every job would recover every supervisor's journal at once.
         foreach (var id in _state.Busy) Wake(id);
-        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
+        if (InCluster)
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer("sweep", CheckDue.All, _settings.SweepInterval);
         Timers.StartPeriodicTimer("resend", ResendDue.Instance, _settings.TickResendAfter);
@@ -116,10 +116,12 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         Self.Tell(CheckDue.All);
     }
 
+    /// <summary>False in the local-actor-system pipeline tests, which have no cluster to watch.</summary>
+    private static bool InCluster => Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider };
+
     protected override void PostStop()
     {
-        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
-            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        if (InCluster) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         _quartz?.Dispose();
         base.PostStop();
     }
