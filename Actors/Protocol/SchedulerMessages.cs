@@ -12,6 +12,8 @@ namespace Akka.Jobs.Actors.Protocol;
 /// <see cref="SkippedCount"/> let one tick stand for a long range of skipped times.
 /// <see cref="CoveredUtc"/> is the scheduler's watermark for the job: no tick at or before it will
 /// ever be sent again, so the supervisor may forget decided times up to it.
+/// <see cref="JobCreatedUtc"/> names the job's incarnation: the scheduler's creation time of the job, which
+/// only grows when an id is deleted and created again (null from nodes of older versions).
 /// </summary>
 public sealed record Tick(
     string JobId,
@@ -21,11 +23,8 @@ public sealed record Tick(
     DateTimeOffset CoveredUtc,
     string? SkipReason = null,
     DateTimeOffset? SkippedThroughUtc = null,
-    int SkippedCount = 1) : IWithJobId
-{
-    /// <summary>The deterministic run id of this scheduled time.</summary>
-    public string RunId => RunIds.For(JobId, ScheduledUtc);
-}
+    int SkippedCount = 1,
+    DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
 
 /// <summary>
 /// The supervisor has durably decided the tick (run or skip, or it was a duplicate). For a range
@@ -33,9 +32,12 @@ public sealed record Tick(
 /// lists what is decided inside the range, so the scheduler can re-send only the rest.
 /// <see cref="Busy"/> says whether the job has runs in flight after the decision, as of the
 /// supervisor's journal position <see cref="Seq"/> (newer reports win; see <see cref="JobIdle"/>).
+/// <see cref="RunId"/> is the id the supervisor gave the time in its incarnation. <see cref="Stale"/>: the tick
+/// belongs to an incarnation of the job that was removed (or replaced by a newer one), so nothing was recorded;
+/// <see cref="JobCreatedUtc"/> echoes the tick's, so an acknowledgement is matched to the incarnation it is for.
 /// </summary>
 public sealed record TickAck(string JobId, DateTimeOffset ScheduledUtc, string RunId, bool Duplicate, IReadOnlyList<SkipSpan>? DecidedSpans = null,
-    bool Busy = false, long Seq = 0) : IWithJobId;
+    bool Busy = false, long Seq = 0, bool Stale = false, DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
 
 /// <summary>
 /// A supervisor has no run in flight any more (as of its journal position <see cref="Seq"/>). The
@@ -55,8 +57,9 @@ public sealed record SkipSpan(DateTimeOffset From, DateTimeOffset Through)
 /// Starts (recovers) a job's supervisor and hands it the current definition: sent by a (new)
 /// scheduler to jobs that had runs in flight, after a node was lost, and shortly before a job whose
 /// supervisor has probably passivated is due, so its recovery is not on the due time's path.
+/// <see cref="JobCreatedUtc"/> names the incarnation, as on <see cref="Tick"/>.
 /// </summary>
-public sealed record WakeJob(string JobId, JobDefinition Definition) : IWithJobId;
+public sealed record WakeJob(string JobId, JobDefinition Definition, DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
 
 /// <summary>
 /// Sent by the scheduler to each job with runs in flight when a node left the cluster (its address,
@@ -65,8 +68,11 @@ public sealed record WakeJob(string JobId, JobDefinition Definition) : IWithJobI
 /// </summary>
 public sealed record NodeRemoved(string JobId, string Node) : IWithJobId;
 
-/// <summary>The job was removed: cancel runs in flight and accept no more ticks.</summary>
-public sealed record RetireJob(string JobId) : IWithJobId;
+/// <summary>
+/// The job's incarnation created at <see cref="JobCreatedUtc"/> was removed: cancel its runs in flight and accept
+/// no more ticks of it. A later incarnation of the same id starts afresh with its first tick.
+/// </summary>
+public sealed record RetireJob(string JobId, DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
 
 /// <summary>Sent by a supervisor when the job's consecutive failures reached its pause-after.</summary>
 public sealed record AutoPauseJob(string JobId, int ConsecutiveFailures) : IWithJobId;

@@ -40,7 +40,7 @@ public static class DuePlanner
         var future = schedule.Between(from, now + ahead, AheadLimit);
         if (future.Count == 0) return plan;
         var def = job.Definition;
-        var ticks = plan.Ticks.Concat(future.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered))).ToList();
+        var ticks = plan.Ticks.Concat(future.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered, JobCreatedUtc: job.CreatedUtc))).ToList();
         return new DuePlan(ticks, future[^1], false);
     }
 
@@ -57,8 +57,8 @@ public static class DuePlanner
         {
             // More times remain after these; the oldest chunk cannot be among the ones to catch up.
             var chunk = times.Take(ChunkSize).ToList();
-            AddSkips(ticks, def, covered, chunk.Where(t => IsPausedTime(job, t)).ToList(), "paused");
-            AddSkips(ticks, def, covered, chunk.Where(t => !IsPausedTime(job, t)).ToList(), MisfireReason(def));
+            AddSkips(ticks, def, covered, job.CreatedUtc, chunk.Where(t => IsPausedTime(job, t)).ToList(), "paused");
+            AddSkips(ticks, def, covered, job.CreatedUtc, chunk.Where(t => !IsPausedTime(job, t)).ToList(), MisfireReason(def));
             return new DuePlan(ticks, chunk[^1], true);
         }
 
@@ -81,10 +81,10 @@ public static class DuePlanner
         };
         var missed = late.Take(late.Count - catchUp.Count).ToList();
 
-        AddSkips(ticks, def, covered, paused, "paused");
-        AddSkips(ticks, def, covered, missed, MisfireReason(def));
-        ticks.AddRange(catchUp.Select(t => new Tick(def.Id, t, TriggerKind.CatchUp, def, covered)));
-        ticks.AddRange(onTime.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered)));
+        AddSkips(ticks, def, covered, job.CreatedUtc, paused, "paused");
+        AddSkips(ticks, def, covered, job.CreatedUtc, missed, MisfireReason(def));
+        ticks.AddRange(catchUp.Select(t => new Tick(def.Id, t, TriggerKind.CatchUp, def, covered, JobCreatedUtc: job.CreatedUtc)));
+        ticks.AddRange(onTime.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered, JobCreatedUtc: job.CreatedUtc)));
         return new DuePlan(ticks, times[^1], false);
     }
 
@@ -107,24 +107,25 @@ public static class DuePlanner
         {
             if (decided.Any(s => s.Contains(t)))
             {
-                AddSkips(ticks, range.Definition, range.CoveredUtc, group, range.SkipReason ?? "misfire");
+                AddSkips(ticks, range.Definition, range.CoveredUtc, range.JobCreatedUtc, group, range.SkipReason ?? "misfire");
                 group = [];
                 continue;
             }
             group.Add(t);
         }
-        AddSkips(ticks, range.Definition, range.CoveredUtc, group, range.SkipReason ?? "misfire");
+        AddSkips(ticks, range.Definition, range.CoveredUtc, range.JobCreatedUtc, group, range.SkipReason ?? "misfire");
         return ticks;
     }
 
-    private static void AddSkips(List<Tick> ticks, JobDefinition def, DateTimeOffset covered, IReadOnlyList<DateTimeOffset> times, string reason)
+    private static void AddSkips(List<Tick> ticks, JobDefinition def, DateTimeOffset covered, DateTimeOffset? created, IReadOnlyList<DateTimeOffset> times,
+        string reason)
     {
         if (times.Count == 0) return;
         if (times.Count <= IndividualSkipLimit)
         {
-            ticks.AddRange(times.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered, reason)));
+            ticks.AddRange(times.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered, reason, JobCreatedUtc: created)));
             return;
         }
-        ticks.Add(new Tick(def.Id, times[0], TriggerKind.Scheduled, def, covered, reason, times[^1], times.Count));
+        ticks.Add(new Tick(def.Id, times[0], TriggerKind.Scheduled, def, covered, reason, times[^1], times.Count, created));
     }
 }

@@ -144,10 +144,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var replyTo = Sender;
-        PersistEvent(new JobDefined(def, Now), () =>
+        PersistEvent(new JobDefined(def, exists ? Now : _state.CreationTimeFor(def.Id, Now)), () =>
         {
-            Track(_state.Jobs[def.Id], reset: !exists);
-            if (exists) _jobs.Tell(new WakeJob(def.Id, def));
+            var job = _state.Jobs[def.Id];
+            Track(job, reset: !exists);
+            if (exists) _jobs.Tell(new WakeJob(def.Id, def, job.CreatedUtc));
             _log.Info("Job {0} {1}: schedule={2} handler={3}", def.Id, exists ? "updated" : "registered", def.Schedule, def.Handler);
             replyTo.Tell(new CommandAck(def.Id, Created: !exists));
             CheckDueJobs(def.Id);
@@ -156,7 +157,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private void OnRemove(RemoveJob cmd)
     {
-        if (!_state.Jobs.ContainsKey(cmd.JobId))
+        if (!_state.Jobs.TryGetValue(cmd.JobId, out var removed))
         {
             Sender.Tell(CommandRejected.NotFound(cmd.JobId));
             return;
@@ -167,7 +168,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             _schedules.Remove(cmd.JobId);
             _emission.Remove(cmd.JobId);
             _quartz?.Unschedule(cmd.JobId);
-            _jobs.Tell(new RetireJob(cmd.JobId));
+            _jobs.Tell(new RetireJob(cmd.JobId, removed.CreatedUtc));
             _log.Info("Job {0} removed", cmd.JobId);
             replyTo.Tell(new CommandAck(cmd.JobId));
         });
@@ -227,7 +228,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         if (at <= _lastManual) at = _lastManual.AddMilliseconds(1);
         _lastManual = at;
-        var tick = new Tick(job.Definition.Id, at, TriggerKind.Manual, job.Definition, job.CoveredUtc);
+        var tick = new Tick(job.Definition.Id, at, TriggerKind.Manual, job.Definition, job.CoveredUtc, JobCreatedUtc: job.CreatedUtc);
         _manual[at] = new PendingManual(tick, Sender, now);
         _jobs.Tell(tick);
     }
@@ -276,7 +277,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Jobs.TryGetValue(jobId, out var job)) return;
         if (_emission.TryGetValue(jobId, out var em)) em.LastContactUtc = Now;
-        _jobs.Tell(new WakeJob(jobId, job.Definition));
+        _jobs.Tell(new WakeJob(jobId, job.Definition, job.CreatedUtc));
     }
 
     /// <summary>Jobs with runs in flight as far as this scheduler knows (checkpointed plus newer reports).</summary>
@@ -318,13 +319,24 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private void OnAck(TickAck ack)
     {
-        if (_manual.Remove(ack.ScheduledUtc, out var pending) && pending.Tick.JobId == ack.JobId)
+        if (_manual.TryGetValue(ack.ScheduledUtc, out var pending) && pending.Tick.JobId == ack.JobId && pending.Tick.JobCreatedUtc == ack.JobCreatedUtc)
         {
+            _manual.Remove(ack.ScheduledUtc);
+            if (ack.Stale)
+            {
+                // The job was removed before its supervisor decided the trigger: no run exists or will.
+                pending.ReplyTo.Tell(new CommandRejected(ack.JobId, RejectionKind.Conflict,
+                    [new ValidationError("id", $"job '{ack.JobId}' was removed before the trigger was recorded; no run was started")]));
+                return;
+            }
             // No watermark re-sends a manual run after a fail-over, so its busy mark is stored at once.
             if (Report(ack.JobId, ack.Busy, ack.Seq)) Checkpoint();
             pending.ReplyTo.Tell(new CommandAck(ack.JobId, RunId: ack.RunId));
             return;
         }
+        // An acknowledgement for an earlier incarnation of the id says nothing about the current one's times.
+        if (!_state.Jobs.TryGetValue(ack.JobId, out var job) || ack.JobCreatedUtc is { } created && created != job.CreatedUtc) return;
+        if (ack.Stale) _log.Warning("Job {0}: its supervisor calls the tick for {1:O} stale although the job exists", ack.JobId, ack.ScheduledUtc);
         // Stored with the watermark that covers this time: a successor either re-sends the tick (which
         // wakes the supervisor) or knows the job is busy.
         if (Report(ack.JobId, ack.Busy, ack.Seq) && _emission.TryGetValue(ack.JobId, out var marked)) marked.Dirty = true;

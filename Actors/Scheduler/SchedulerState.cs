@@ -20,6 +20,19 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
     /// <summary>Jobs whose supervisor last reported runs in flight (as of the last checkpoint).</summary>
     public ImmutableHashSet<string> Busy { get; init; } = ImmutableHashSet<string>.Empty;
 
+    /// <summary>
+    /// Creation time of the last incarnation of each removed job id. An id created again gets a later creation
+    /// time, which is what tells its supervisor that a new incarnation begins (see <see cref="CreationTimeFor"/>).
+    /// </summary>
+    public ImmutableDictionary<string, DateTimeOffset> Removed { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
+
+    /// <summary>
+    /// The creation time a new job <paramref name="jobId"/> gets at <paramref name="now"/>: never at or before the
+    /// creation of an earlier incarnation of the id, even when this node's clock is behind the one that created it.
+    /// </summary>
+    public DateTimeOffset CreationTimeFor(string jobId, DateTimeOffset now) =>
+        Removed.TryGetValue(jobId, out var previous) && now <= previous ? previous.AddTicks(1) : now;
+
     public static readonly SchedulerState Empty = new(ImmutableDictionary<string, ScheduledJob>.Empty);
 
     /// <summary>Folds one event in. New jobs start covered at their creation: no times before it exist for them.</summary>
@@ -27,8 +40,9 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
     {
         JobDefined d when Jobs.TryGetValue(d.Definition.Id, out var old) =>
             this with { Jobs = Jobs.SetItem(d.Definition.Id, old with { Definition = d.Definition, UpdatedUtc = d.AtUtc }) },
-        JobDefined d => this with { Jobs = Jobs.SetItem(d.Definition.Id, new ScheduledJob(d.Definition, d.AtUtc, d.AtUtc, d.AtUtc)) },
-        JobUndefined u => this with { Jobs = Jobs.Remove(u.JobId), Busy = Busy.Remove(u.JobId) },
+        JobDefined d => this with { Jobs = Jobs.SetItem(d.Definition.Id, new ScheduledJob(d.Definition, d.AtUtc, d.AtUtc, d.AtUtc)), Removed = Removed.Remove(d.Definition.Id) },
+        JobUndefined u when Jobs.TryGetValue(u.JobId, out var gone) =>
+            this with { Jobs = Jobs.Remove(u.JobId), Busy = Busy.Remove(u.JobId), Removed = Removed.SetItem(u.JobId, gone.CreatedUtc) },
         JobPaused p => Update(p.JobId, j => j with { Paused = true, PausedReason = p.Reason, PausedSinceUtc = p.AtUtc }),
         JobResumed r => Update(r.JobId, j => j with { Paused = false, PausedReason = null, PausedSinceUtc = null, SkipThroughUtc = r.AtUtc }),
         WatermarksAdvanced w => w.Watermarks.Aggregate(WithActivity(w), (s, kv) =>

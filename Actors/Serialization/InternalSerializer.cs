@@ -42,6 +42,7 @@ public sealed class InternalSerializer(ExtendedActorSystem system) : JsonManifes
         [typeof(RunFinished)] = "run-finished.v1",
         [typeof(RunResumed)] = "run-resumed.v1",
         [typeof(JobRetired)] = "job-retired.v1",
+        [typeof(JobIncarnated)] = "job-incarnated.v1",
         [typeof(JobState)] = "job-state-snapshot.v1",
         // scheduler journal
         [typeof(JobDefined)] = "job-defined.v1",

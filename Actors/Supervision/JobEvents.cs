@@ -78,5 +78,13 @@ public sealed record RunFinished(string JobId, string RunId, RunStatus Status, D
 /// </summary>
 public sealed record RunResumed(string JobId, string RunId, DateTimeOffset ResumedUtc) : IJobEvent;
 
-/// <summary>The job was removed; nothing more runs.</summary>
+/// <summary>The job was removed; nothing more runs in this incarnation.</summary>
 public sealed record JobRetired(string JobId, DateTimeOffset RetiredUtc) : IJobEvent;
+
+/// <summary>
+/// The supervisor serves the job's incarnation created by the scheduler at <see cref="JobCreatedUtc"/>. A higher
+/// <see cref="Incarnation"/> than the current one starts a new life of the id: scheduled times, runs in flight,
+/// failure counts and the retired mark start afresh (history is kept, marked per incarnation). The same number
+/// only records which incarnation a journal written before incarnations existed belongs to.
+/// </summary>
+public sealed record JobIncarnated(string JobId, int Incarnation, DateTimeOffset JobCreatedUtc, DateTimeOffset AtUtc) : IJobEvent;

@@ -39,9 +39,36 @@ public sealed record JobState
     /// <summary>Finished runs and skips, oldest first.</summary>
     public ImmutableList<RunView> History { get; init; } = [];
     public int ConsecutiveFailures { get; init; }
+    /// <summary>The current incarnation was removed; a newer one starts with its first tick or wake-up.</summary>
     public bool Retired { get; init; }
+    /// <summary>Which life of the job id this is: 1 for the first, one more each time the id is created again.</summary>
+    public int Incarnation { get; init; } = 1;
+    /// <summary>
+    /// The scheduler's creation time of the incarnation served, which identifies it; null in a journal written
+    /// before incarnations existed, until the first message from a current scheduler names it.
+    /// </summary>
+    public DateTimeOffset? IncarnationCreatedUtc { get; init; }
 
     public static JobState Empty(string jobId) => new() { JobId = jobId };
+
+    /// <summary>The id of this incarnation's run at <paramref name="scheduledUtc"/>.</summary>
+    public string RunIdFor(DateTimeOffset scheduledUtc) => RunIds.For(JobId, scheduledUtc, Incarnation);
+
+    /// <summary>
+    /// Whether a message naming the incarnation created at <paramref name="created"/> is for a removed or
+    /// superseded incarnation. Null (a node of an older version) means the current one.
+    /// </summary>
+    public bool IsStale(DateTimeOffset? created) => created switch
+    {
+        null => Retired,
+        { } c when IncarnationCreatedUtc is { } mine => c < mine || (c == mine && Retired),
+        // A journal from before incarnations: a live job is this incarnation; a retired one was an earlier.
+        _ => false,
+    };
+
+    /// <summary>Whether <paramref name="created"/> names an incarnation after the one served (or retired) now.</summary>
+    public bool IsNewIncarnation(DateTimeOffset? created) =>
+        created is { } c && (IncarnationCreatedUtc is { } mine ? c > mine : Retired);
 
     public bool IsDecided(DateTimeOffset scheduledUtc) =>
         scheduledUtc <= ForgottenUpTo || Decided.Contains(scheduledUtc) || SkippedRanges.Any(r => r.Contains(scheduledUtc));
@@ -61,8 +88,36 @@ public sealed record JobState
 
     // ---------------------------------------------------------------- decisions
 
-    /// <summary>Decides a tick. Empty when it is a duplicate (already decided) or the job is retired.</summary>
+    /// <summary>
+    /// What a message naming the incarnation created at <paramref name="created"/> starts: nothing for the current
+    /// one; the end of the old incarnation's runs and a fresh state for a newer one; for a journal from before
+    /// incarnations, only the record of which incarnation it is. Call only for messages that are not stale.
+    /// </summary>
+    public IReadOnlyList<IJobEvent> DecideIncarnation(DateTimeOffset? created, DateTimeOffset now)
+    {
+        if (created is not { } c || c == IncarnationCreatedUtc) return [];
+        if (!IsNewIncarnation(c)) return [new JobIncarnated(JobId, Incarnation, c, now)];
+        // The old incarnation's removal may not have reached this supervisor: its runs end here.
+        var events = new List<IJobEvent>();
+        events.AddRange(Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null)));
+        events.Add(new JobIncarnated(JobId, Incarnation + 1, c, now));
+        return events;
+    }
+
+    /// <summary>
+    /// Decides a tick. Empty when it is a duplicate (already decided) or for a removed incarnation (see
+    /// <see cref="IsStale"/>); a tick of a newer incarnation starts it first.
+    /// </summary>
     public IReadOnlyList<IJobEvent> DecideTick(Tick tick, DateTimeOffset now)
+    {
+        if (IsStale(tick.JobCreatedUtc)) return [];
+        var begin = DecideIncarnation(tick.JobCreatedUtc, now);
+        if (begin.Count == 0) return DecideTickInIncarnation(tick, now);
+        var fresh = begin.Aggregate(this, (s, e) => s.Apply(e));
+        return [.. begin, .. fresh.DecideTickInIncarnation(tick, now)];
+    }
+
+    private IReadOnlyList<IJobEvent> DecideTickInIncarnation(Tick tick, DateTimeOffset now)
     {
         if (Retired || IsDecided(tick.ScheduledUtc)) return [];
         // A range must not cover a time that was decided on its own (e.g. before a fail-over); the actor
@@ -70,7 +125,7 @@ public sealed record JobState
         if (tick.SkippedThroughUtc is { } through && DecidedWithin(tick.ScheduledUtc, through).Count > 0) return [];
         var events = new List<IJobEvent>();
         if (!SameDefinition(Definition, tick.Definition)) events.Add(new DefinitionAdopted(JobId, tick.Definition));
-        var runId = tick.RunId;
+        var runId = RunIdFor(tick.ScheduledUtc);
 
         if (tick.SkipReason is not null)
         {
@@ -113,7 +168,20 @@ public sealed record JobState
     /// </summary>
     public bool MustWaitForTime(Tick tick, DateTimeOffset now) =>
         tick.Trigger == TriggerKind.Scheduled && tick.ScheduledUtc > now && tick.SkipReason is null && !IsDecided(tick.ScheduledUtc)
-        && tick.Definition.Overlap != OverlapPolicy.Allow && Running.Any();
+        && tick.Definition.Overlap != OverlapPolicy.Allow && Running.Any() && !IsStale(tick.JobCreatedUtc) && !IsNewIncarnation(tick.JobCreatedUtc);
+
+    /// <summary>
+    /// A wake-up from the scheduler: starts the incarnation it names when that is newer, and adopts a changed
+    /// definition. Empty for a removed incarnation or when nothing changed.
+    /// </summary>
+    public IReadOnlyList<IJobEvent> DecideWake(JobDefinition definition, DateTimeOffset? created, DateTimeOffset now)
+    {
+        if (IsStale(created)) return [];
+        var events = DecideIncarnation(created, now).ToList();
+        var state = events.Aggregate(this, (s, e) => s.Apply(e));
+        if (!state.Retired && !SameDefinition(state.Definition, definition)) events.Add(new DefinitionAdopted(JobId, definition));
+        return events;
+    }
 
     /// <summary>Records a succeeded item; finishes the run when it was the last open item.</summary>
     public IReadOnlyList<IJobEvent> DecideSucceeded(WorkSucceeded w)
@@ -182,12 +250,17 @@ public sealed record JobState
         return events;
     }
 
-    /// <summary>The job was removed: cancel what runs and retire.</summary>
-    public IReadOnlyList<IJobEvent> DecideRetire(DateTimeOffset now)
+    /// <summary>
+    /// The incarnation created at <paramref name="created"/> was removed: cancel what runs and retire. An older
+    /// incarnation's removal changes nothing; a newer one's (never seen here) is recorded, so its late ticks are dropped.
+    /// </summary>
+    public IReadOnlyList<IJobEvent> DecideRetire(DateTimeOffset? created, DateTimeOffset now)
     {
-        if (Retired) return [];
-        var events = new List<IJobEvent>();
-        events.AddRange(Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null)));
+        if (IsStale(created)) return [];
+        var events = DecideIncarnation(created, now).ToList();
+        var state = events.Aggregate(this, (s, e) => s.Apply(e));
+        if (state.Retired) return events;
+        events.AddRange(state.Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null)));
         events.Add(new JobRetired(JobId, now));
         return events;
     }
@@ -223,9 +296,9 @@ public sealed record JobState
                 a.Items.ToImmutableDictionary(k => k, k => new ItemState(k)))),
         },
         RunSkipped { ThroughUtc: { } through } s when through > s.ScheduledUtc => RememberRange(s.ScheduledUtc, through).Record(new RunView(s.RunId, JobId, s.ScheduledUtc, null, s.DecidedUtc, RunStatus.Skipped, s.Trigger, 0,
-            $"{s.Reason} ({s.Count} times through {through:O})", null, null, 0, s.Count)),
+            $"{s.Reason} ({s.Count} times through {through:O})", null, null, 0, s.Count, Incarnation: Incarnation)),
         RunSkipped s => Remember(s.ScheduledUtc).Record(new RunView(s.RunId, JobId, s.ScheduledUtc, null, s.DecidedUtc, RunStatus.Skipped, s.Trigger, 0,
-            s.Count > 1 ? $"{s.Reason} ({s.Count} times through {s.ThroughUtc:O})" : s.Reason, null, null, 0, s.Count)),
+            s.Count > 1 ? $"{s.Reason} ({s.Count} times through {s.ThroughUtc:O})" : s.Reason, null, null, 0, s.Count, Incarnation: Incarnation)),
         RunStarted st => UpdateRun(st.RunId, r => r with { StartedUtc = st.StartedUtc }),
         AttemptFailed f => UpdateRun(f.RunId, r => r.WithItem(r.Items[f.ItemKey] with
         {
@@ -247,6 +320,9 @@ public sealed record JobState
         RunResumed rr => UpdateRun(rr.RunId, r => r.OpenItems.Aggregate(r, (acc, i) => acc.WithItem(i with { Attempt = i.Attempt + 1 }))),
         RunFinished f => FinishRun(f),
         JobRetired => this with { Retired = true },
+        JobIncarnated i when i.Incarnation == Incarnation => this with { IncarnationCreatedUtc = i.JobCreatedUtc },
+        // A new life: nothing of the old one's schedule, runs or failures carries over; its history stays, marked.
+        JobIncarnated i => new JobState { JobId = JobId, Incarnation = i.Incarnation, IncarnationCreatedUtc = i.JobCreatedUtc, History = History },
         _ => this,
     };
 
@@ -259,10 +335,14 @@ public sealed record JobState
             RunStatus.Failed or RunStatus.TimedOut or RunStatus.Interrupted => ConsecutiveFailures + 1,
             _ => ConsecutiveFailures,
         };
+        // A run prepared ahead starts at its scheduled time: one that ended before that time never started.
+        var started = run.StartedUtc is { } s && s <= f.FinishedUtc ? s : (DateTimeOffset?)null;
         // A run that started has used at least the attempt that was in progress when it ended.
-        var attempts = run.StartedUtc is null ? run.Attempts : Math.Max(1, run.Attempts);
-        var view = new RunView(run.RunId, JobId, run.ScheduledUtc, run.StartedUtc, f.FinishedUtc, f.Status, run.Trigger, attempts,
-            f.Reason, f.Error ?? (f.Status == RunStatus.Succeeded ? null : run.LastError), run.Node, run.Items.Count, Output: run.LastOutput);
+        var attempts = started is null ? run.Attempts : Math.Max(1, run.Attempts);
+        var reason = started is null && f.Status != RunStatus.Succeeded ? $"{f.Reason ?? f.Status.ToString().ToLowerInvariant()} (never started)" : f.Reason;
+        var view = new RunView(run.RunId, JobId, run.ScheduledUtc, started, f.FinishedUtc, f.Status, run.Trigger, attempts,
+            reason, f.Error ?? (f.Status == RunStatus.Succeeded ? null : run.LastError), run.Node, run.Items.Count, Output: run.LastOutput,
+            Incarnation: Incarnation);
         return (this with { Active = Active.Remove(f.RunId), ConsecutiveFailures = failures }).Record(view);
     }
 
@@ -319,10 +399,10 @@ public sealed record JobState
 
     // ---------------------------------------------------------------- queries
 
-    /// <summary>Active and finished runs, newest scheduled time first.</summary>
-    public IReadOnlyList<RunView> Runs(int limit, RunStatus? status) =>
-        Active.Values.Select(r => r.ToView(JobId))
-            .Concat(History)
+    /// <summary>Active and finished runs of one incarnation (the current one when null), newest scheduled time first.</summary>
+    public IReadOnlyList<RunView> Runs(int limit, RunStatus? status, int? incarnation = null) =>
+        (incarnation is { } n && n != Incarnation ? [] : Active.Values.Select(r => r.ToView(JobId, Incarnation)))
+            .Concat(History.Where(v => v.Incarnation == (incarnation ?? Incarnation)))
             .Where(v => status is null || v.Status == status)
             .OrderByDescending(v => v.ScheduledUtc)
             .Take(limit)

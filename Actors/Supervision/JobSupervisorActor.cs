@@ -71,17 +71,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             _waiting.Remove(d.Tick.ScheduledUtc);
             OnTick(d.Tick, d.ReplyTo);
         });
-        Command<WakeJob>(w =>
-        {
-            if (!JobState.SameDefinition(_decided.Definition, w.Definition) && !_decided.Retired) PersistAndApply([new DefinitionAdopted(_jobId, w.Definition)]);
-            // The scheduler may still count this job as busy (e.g. its runs ended while it failed over).
-            else if (_decided.Active.IsEmpty)
-            {
-                var replyTo = Sender;
-                _pending.AfterWritten(() => replyTo.Tell(new JobIdle(_jobId, LastSequenceNr)));
-            }
-        });
-        Command<RetireJob>(_ => PersistAndApply(_decided.DecideRetire(Now)));
+        Command<WakeJob>(OnWake);
+        Command<RetireJob>(r => PersistAndApply(_decided.DecideRetire(r.JobCreatedUtc, Now)));
         Command<WorkStarted>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
         Command<WorkHeartbeat>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
         Command<WorkSucceeded>(w => PersistAndApply(_decided.DecideSucceeded(w)));
@@ -111,7 +102,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         });
         Command<RunDeadline>(d => PersistAndApply(_decided.DecideTimeout(d.RunId, Now)));
         Command<ListRuns>(q => Sender.Tell(new ListRunsResult(_jobId,
-            _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status).Select(WithLiveAttempt).ToList())));
+            _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation).Select(WithLiveAttempt).ToList(), _state.Incarnation)));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of job {0} failed", _jobId));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -137,16 +128,36 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         foreach (var run in _state.Running) ArmDeadline(run);
     }
 
+    private void OnWake(WakeJob w)
+    {
+        var events = _decided.DecideWake(w.Definition, w.JobCreatedUtc, Now);
+        if (events.Count > 0) PersistAndApply(events);
+        // The scheduler may still count this job as busy (e.g. its runs ended while it failed over).
+        else if (_decided.Active.IsEmpty)
+        {
+            var replyTo = Sender;
+            _pending.AfterWritten(() => replyTo.Tell(new JobIdle(_jobId, LastSequenceNr)));
+        }
+    }
+
     private void OnTick(Tick tick) => OnTick(tick, Sender);
 
     private void OnTick(Tick tick, IActorRef replyTo)
     {
+        if (_decided.IsStale(tick.JobCreatedUtc))
+        {
+            // A removed incarnation's tick (e.g. a trigger re-sent after the job was deleted): nothing is recorded,
+            // and the scheduler must not report a run that will never exist.
+            _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, _state.RunIdFor(tick.ScheduledUtc), Duplicate: false,
+                Busy: !_state.Active.IsEmpty, Seq: LastSequenceNr, Stale: true, JobCreatedUtc: tick.JobCreatedUtc)));
+            return;
+        }
         // Times are decided in order: one prepared ahead waits while an earlier time waits for its own.
         var afterWaiting = _waiting.Count > 0 && _waiting.Min < tick.ScheduledUtc && tick.Trigger == TriggerKind.Scheduled && tick.ScheduledUtc > Now;
         if (afterWaiting || _decided.MustWaitForTime(tick, Now))
         {
             _waiting.Add(tick.ScheduledUtc);
-            Timers.StartSingleTimer("due:" + tick.RunId, new TickDue(tick, replyTo), tick.ScheduledUtc - Now);
+            Timers.StartSingleTimer($"due:{tick.ScheduledUtc.UtcTicks}", new TickDue(tick, replyTo), tick.ScheduledUtc - Now);
             return;
         }
         var events = _decided.DecideTick(tick, Now);
@@ -154,10 +165,12 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         {
             var spans = tick.SkippedThroughUtc is { } through ? _decided.DecidedWithin(tick.ScheduledUtc, through) : null;
             // The decision it duplicates may still be pending: acknowledge only once it is durable.
-            _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: true, spans, !_state.Active.IsEmpty, LastSequenceNr)));
+            _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, _state.RunIdFor(tick.ScheduledUtc), Duplicate: true, spans,
+                !_state.Active.IsEmpty, LastSequenceNr, JobCreatedUtc: tick.JobCreatedUtc)));
             return;
         }
-        PersistAndApply(events, () => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, tick.RunId, Duplicate: false, null, !_state.Active.IsEmpty, LastSequenceNr)));
+        PersistAndApply(events, () => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, _state.RunIdFor(tick.ScheduledUtc), Duplicate: false, null,
+            !_state.Active.IsEmpty, LastSequenceNr, JobCreatedUtc: tick.JobCreatedUtc)));
     }
 
     /// <summary>
@@ -244,6 +257,9 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                     _inFlight.Requeue(f.RunId, f.ItemKey);
                     Dispatch(f.RunId);
                 }
+                break;
+            case JobIncarnated i when i.Incarnation > 1:
+                _log.Info("Job {0} incarnation {1} started (created {2:O})", _jobId, i.Incarnation, i.JobCreatedUtc);
                 break;
             case RunSkipped s:
                 _log.Info("Run skipped job={0} run={1} reason={2}", _jobId, s.RunId, s.Reason);

@@ -16,7 +16,11 @@ public sealed record PauseJob(string JobId, string? Reason = null) : IWithJobId;
 /// <summary>Resume a paused job from the next scheduled time on.</summary>
 public sealed record ResumeJob(string JobId) : IWithJobId;
 
-/// <summary>Start a run now. Reply: <see cref="CommandAck"/> with the run id once the run is durably accepted.</summary>
+/// <summary>
+/// Start a run now. Reply: <see cref="CommandAck"/> with the run id once the run (or its recorded skip, e.g. for
+/// overlap) is durably stored; <see cref="CommandRejected"/> NotFound for an unknown job, Conflict when the job
+/// was removed before its supervisor decided the trigger.
+/// </summary>
 public sealed record TriggerJob(string JobId) : IWithJobId;
 
 /// <summary>The command took effect.</summary>
@@ -29,6 +33,8 @@ public enum RejectionKind
     Invalid,
     /// <summary>No job with that id.</summary>
     NotFound,
+    /// <summary>The job is in a state that does not allow it, e.g. it was removed while the command was in flight.</summary>
+    Conflict,
 }
 
 /// <summary>The command changed nothing; <see cref="Errors"/> names the fields at fault.</summary>

@@ -23,8 +23,12 @@ public sealed record GetNextFireTimes(string JobId, int Count) : IWithJobId;
 /// <summary>Upcoming fire times, UTC, ascending; empty for <c>manual</c> and past one-shots.</summary>
 public sealed record GetNextFireTimesResult(string JobId, IReadOnlyList<DateTimeOffset> Times) : IJobsMessage;
 
-/// <summary>Recent runs of a job, newest first. Reply: <see cref="ListRunsResult"/>.</summary>
-public sealed record ListRuns(string JobId, int Limit = 50, RunStatus? Status = null) : IWithJobId;
+/// <summary>
+/// Recent runs of a job, newest first. <paramref name="Incarnation"/> null lists the current incarnation's runs
+/// (a job deleted and created again starts with an empty history); a number lists that earlier incarnation's.
+/// Reply: <see cref="ListRunsResult"/>.
+/// </summary>
+public sealed record ListRuns(string JobId, int Limit = 50, RunStatus? Status = null, int? Incarnation = null) : IWithJobId;
 
-/// <summary>Runs and skipped times of a job, newest first.</summary>
-public sealed record ListRunsResult(string JobId, IReadOnlyList<RunView> Runs) : IJobsMessage;
+/// <summary>Runs and skipped times of a job, newest first, and the incarnation the job's runs are in now.</summary>
+public sealed record ListRunsResult(string JobId, IReadOnlyList<RunView> Runs, int CurrentIncarnation = 1) : IJobsMessage;

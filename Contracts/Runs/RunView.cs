@@ -32,7 +32,11 @@ public enum TriggerKind
     Manual,
 }
 
-/// <summary>One run (or skipped scheduled time) of a job. <c>Output</c> is the last 4 KB a handler reported for the run's last finished item.</summary>
+/// <summary>
+/// One run (or skipped scheduled time) of a job. <c>Output</c> is the last 4 KB a handler reported for the run's last
+/// finished item. <c>Incarnation</c> numbers the lives of a job id: 1 for the first, one more each time the id is
+/// deleted and created again; a run belongs to exactly one.
+/// </summary>
 public sealed record RunView(
     string RunId,
     string JobId,
@@ -47,7 +51,8 @@ public sealed record RunView(
     string? Node,
     int Items = 1,
     int SkippedTimes = 1,
-    string? Output = null);
+    string? Output = null,
+    int Incarnation = 1);
 
 /// <summary>Published on the DistributedPubSub topic <see cref="RunTopics.Runs"/> whenever a run changes status.</summary>
 public sealed record RunStatusChanged(RunView Run) : Akka.Jobs.Contracts.IWithJobId
@@ -63,10 +68,16 @@ public static class RunTopics
     public const string Runs = "akka-jobs.runs";
 }
 
-/// <summary>Run id format shared by every node: <c>{jobId}@{scheduledUtc:yyyyMMddTHHmmss.fffZ}</c>.</summary>
+/// <summary>
+/// Run id format shared by every node: <c>{jobId}@{scheduledUtc:yyyyMMddTHHmmss.fffZ}</c> in a job's first
+/// incarnation, <c>{jobId}~{incarnation}@…</c> after the id was deleted and created again. <c>~</c> cannot occur
+/// in a job id, so ids of different incarnations never collide, and first-incarnation ids are those of older versions.
+/// </summary>
 public static class RunIds
 {
     /// <summary>The deterministic id of the run of <paramref name="jobId"/> at <paramref name="scheduledUtc"/>.</summary>
-    public static string For(string jobId, DateTimeOffset scheduledUtc) =>
-        $"{jobId}@{scheduledUtc.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}";
+    public static string For(string jobId, DateTimeOffset scheduledUtc, int incarnation = 1) =>
+        incarnation <= 1
+            ? $"{jobId}@{scheduledUtc.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}"
+            : $"{jobId}~{incarnation}@{scheduledUtc.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}";
 }

@@ -36,9 +36,7 @@ public sealed class NodeRestartApiTests
         }
         finally
         {
-            if (database == "sqlite")
-                foreach (var f in new[] { db, db + "-wal", db + "-shm" })
-                    File.Delete(f);
+            if (database == "sqlite") TestDatabases.DeleteSqliteFile(db);
         }
     }
 }

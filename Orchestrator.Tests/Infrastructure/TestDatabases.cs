@@ -76,4 +76,14 @@ public static class TestDatabases
     /// <summary>A fresh temp file path (not yet created) for a SQLite database.</summary>
     public static string NewSqliteFile() =>
         Path.Combine(Path.GetTempPath(), $"akka-jobs-test-{Guid.NewGuid():N}.db");
+
+    /// <summary>Deletes a SQLite database file from <see cref="NewSqliteFile"/> with its side files; null does nothing.</summary>
+    public static void DeleteSqliteFile(string? file)
+    {
+        if (file is null) return;
+        foreach (var f in new[] { file, file + "-wal", file + "-shm", file + "-journal" })
+        {
+            try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
 }

@@ -79,7 +79,7 @@ public sealed class TestNode : IAsyncDisposable
             {
                 http?.Dispose();
                 await StopAppAsync(app);
-                DeleteSqlite(sqliteFile);
+                TestDatabases.DeleteSqliteFile(sqliteFile);
             }
             throw;
         }
@@ -124,7 +124,7 @@ public sealed class TestNode : IAsyncDisposable
     {
         Http.Dispose();
         await StopAppAsync(_app);
-        DeleteSqlite(_sqliteFile);
+        TestDatabases.DeleteSqliteFile(_sqliteFile);
     }
 
     private static async Task StopAppAsync(WebApplication app)
@@ -135,14 +135,5 @@ public sealed class TestNode : IAsyncDisposable
             catch (OperationCanceledException) { /* stop took too long; dispose anyway */ }
         }
         await app.DisposeAsync();
-    }
-
-    private static void DeleteSqlite(string? file)
-    {
-        if (file is null) return;
-        foreach (var f in new[] { file, file + "-wal", file + "-shm", file + "-journal" })
-        {
-            try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
     }
 }

@@ -80,7 +80,7 @@ public sealed class PrepareAheadTests(ITestOutputHelper output) : PipelineSpec(o
             TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
 
         var runs = await RunsAsync("ordered");
-        Assert.Equal(RunStatus.Succeeded, runs.Single(r => r.RunId == earlier.RunId).Status);
-        Assert.Equal(RunStatus.Succeeded, runs.Single(r => r.RunId == later.RunId).Status);
+        Assert.Equal(RunStatus.Succeeded, runs.Single(r => r.RunId == RunIds.For(earlier.JobId, earlier.ScheduledUtc)).Status);
+        Assert.Equal(RunStatus.Succeeded, runs.Single(r => r.RunId == RunIds.For(later.JobId, later.ScheduledUtc)).Status);
     }
 }

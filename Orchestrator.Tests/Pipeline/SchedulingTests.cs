@@ -38,7 +38,7 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
 
         Assert.False(first.Duplicate);
         Assert.True(second.Duplicate);
-        await AwaitRunAsync("dup", tick.RunId, r => r.Status == RunStatus.Succeeded);
+        await AwaitRunAsync("dup", first.RunId, r => r.Status == RunStatus.Succeeded);
         Assert.Single(await RunsAsync("dup"));
         Assert.Single(Handled.For("dup"));
     }

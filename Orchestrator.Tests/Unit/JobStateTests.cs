@@ -128,11 +128,11 @@ public sealed class JobStateTests
     public void Retired_job_ignores_ticks()
     {
         var d = Single();
-        var (s, _) = Step(Running(d, T0), Running(d, T0).DecideRetire(Now));
+        var (s, _) = Step(Running(d, T0), Running(d, T0).DecideRetire(null, Now));
 
         Assert.True(s.Retired);
         Assert.Empty(s.DecideTick(Tick(d, T0.AddDays(1)), Now));
-        Assert.Empty(s.DecideRetire(Now));
+        Assert.Empty(s.DecideRetire(null, Now));
     }
 
     // ------------------------------------------------------------------ skips
@@ -488,7 +488,7 @@ public sealed class JobStateTests
         var d = Single(OverlapPolicy.BufferOne);
         var (s, _) = OnTick(Running(d, T0), Tick(d, T0.AddMinutes(1)));
 
-        var (after, events) = Step(s, s.DecideRetire(T0.AddMinutes(2)));
+        var (after, events) = Step(s, s.DecideRetire(null, T0.AddMinutes(2)));
 
         Assert.Equal(2, events.OfType<RunFinished>().Count(f => f.Status == RunStatus.Cancelled && f.Reason == "job removed"));
         Assert.IsType<JobRetired>(events[^1]);

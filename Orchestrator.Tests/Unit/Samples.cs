@@ -80,7 +80,7 @@ internal static class Samples
             new RunAccepted(d.Id, RunIds.For(d.Id, T0.AddDays(1)), T0.AddDays(1), TriggerKind.Scheduled, T0.AddDays(1), true, ["a", "b", "c"]),
         ];
         s = events.Aggregate(s, (acc, e) => acc.Apply(e));
-        return s with { ForgottenUpTo = T0.AddDays(-30) };
+        return s with { ForgottenUpTo = T0.AddDays(-30), Incarnation = 2, IncarnationCreatedUtc = T0.AddDays(-40) };
     }
 
     public static SchedulerState BusySchedulerState()
@@ -92,6 +92,8 @@ internal static class Samples
             .Apply(new JobDefined(b, T0.AddDays(-4)))
             .Apply(new JobPaused("job-a", "maintenance", T0.AddDays(-2)))
             .Apply(new JobResumed("job-b", T0.AddDays(-1)))
+            .Apply(new JobDefined(Definition("job-c"), T0.AddDays(-3)))
+            .Apply(new JobUndefined("job-c", T0.AddDays(-2)))
             .Apply(new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0.AddDays(-3), ["job-b"] = T0 }, Busy: ["job-b"]));
     }
 
@@ -116,16 +118,16 @@ internal static class Samples
             new ListJobsResult([JobView(d), JobView(FanOut()) with { Paused = false, PausedReason = null, NextFireUtc = null }]),
             new GetNextFireTimes(d.Id, 5),
             new GetNextFireTimesResult(d.Id, [T0, T0.AddDays(1), T0.AddDays(2)]),
-            new ListRuns(d.Id, 20, RunStatus.TimedOut),
-            new ListRunsResult(d.Id, [RunView(), RunView(status: RunStatus.Skipped) with { SkippedTimes = 40, Items = 0, StartedUtc = null }]),
+            new ListRuns(d.Id, 20, RunStatus.TimedOut, 2),
+            new ListRunsResult(d.Id, [RunView(), RunView(status: RunStatus.Skipped) with { SkippedTimes = 40, Items = 0, StartedUtc = null, Incarnation = 3 }], 3),
             new RunStatusChanged(RunView()),
             // node-to-node
-            Tick(d, T0, TriggerKind.Scheduled, "misfire", T0.AddHours(5), 300),
-            new TickAck(d.Id, T0, runId, true, [new SkipSpan(T0, T0.AddHours(1))], Busy: true, Seq: 4711),
-            new WakeJob(d.Id, d),
+            Tick(d, T0, TriggerKind.Scheduled, "misfire", T0.AddHours(5), 300) with { JobCreatedUtc = T0.AddDays(-9) },
+            new TickAck(d.Id, T0, runId, true, [new SkipSpan(T0, T0.AddHours(1))], Busy: true, Seq: 4711, Stale: true, JobCreatedUtc: T0.AddDays(-9)),
+            new WakeJob(d.Id, d, T0.AddDays(-9)),
             new JobIdle(d.Id, 4712),
             new NodeRemoved(d.Id, "akka.tcp://akka-jobs@10.0.0.3:4053"),
-            new RetireJob(d.Id),
+            new RetireJob(d.Id, T0.AddDays(-9)),
             new AutoPauseJob(d.Id, 5),
             new CheckDue(d.Id),
             new ExecuteWork(d.Id, runId, "customer-42", 2, T0, T0.AddMinutes(30), d, T0.AddSeconds(1)),
@@ -147,6 +149,7 @@ internal static class Samples
             new RunFinished(d.Id, runId, RunStatus.TimedOut, T0.AddMinutes(30), "exceeded timeout 00:30:00", "timeout: took too long"),
             new RunResumed(d.Id, runId, T0.AddMinutes(1)),
             new JobRetired(d.Id, T0.AddDays(1)),
+            new JobIncarnated(d.Id, 2, T0.AddDays(2), T0.AddDays(2).AddSeconds(1)),
             BusyJobState(),
             // scheduler journal
             new JobDefined(d, T0),

@@ -134,5 +134,38 @@ public sealed class SerializerRoundTripTests(SerializerFixture fixture) : IClass
         Assert.Equal("maintenance", back.Jobs["job-a"].PausedReason);
         Assert.Equal(T0.AddDays(-1), back.Jobs["job-b"].SkipThroughUtc);
         Assert.Equal(T0, back.Jobs["job-b"].CoveredUtc);
+        Assert.Equal(T0.AddDays(-3), back.Removed["job-c"]);
+    }
+
+    [Fact]
+    public void Restored_job_state_snapshot_keeps_its_incarnation()
+    {
+        var original = BusyJobState();
+        var s = fixture.Internal;
+        var back = (JobState)s.FromBinary(s.ToBinary(original), s.Manifest(original));
+
+        Assert.Equal(2, back.Incarnation);
+        Assert.Equal(T0.AddDays(-40), back.IncarnationCreatedUtc);
+        Assert.True(back.IsStale(T0.AddDays(-41)));
+        Assert.False(back.IsStale(T0.AddDays(-40)));
+    }
+
+    [Fact]
+    public void Snapshots_and_messages_written_before_incarnations_read_as_the_first_incarnation()
+    {
+        var s = fixture.Internal;
+        // The shapes older versions wrote: no incarnation fields anywhere.
+        var state = (JobState)s.FromBinary("""{"jobId":"re","retired":true,"history":[{"runId":"re@20260301T020000.000Z","jobId":"re","scheduledUtc":"2026-03-01T02:00:00+00:00","status":"cancelled","trigger":"scheduled","attempts":0}]}"""u8.ToArray(), "job-state-snapshot.v1");
+        var scheduler = (SchedulerState)s.FromBinary("""{"jobs":{}}"""u8.ToArray(), "scheduler-state-snapshot.v1");
+        var tick = (Tick)s.FromBinary(s.ToBinary(new Tick("re", T0, TriggerKind.Manual, Definition("re"), T0)), "tick.v1");
+
+        Assert.Equal(1, state.Incarnation);
+        Assert.Null(state.IncarnationCreatedUtc);
+        Assert.Equal(1, Assert.Single(state.Runs(10, null)).Incarnation);
+        Assert.Empty(scheduler.Removed);
+        Assert.Null(tick.JobCreatedUtc);
+        // A retired job of an old journal takes the next incarnation from a current scheduler.
+        Assert.True(state.IsStale(null));
+        Assert.True(state.IsNewIncarnation(T0));
     }
 }

@@ -22,6 +22,14 @@ public static class ApiErrors
     public static IResult Unavailable(string what) =>
         Results.Json(new { error = $"{what} did not answer in time; the cluster may be starting or failing over" }, JsonManifestSerializer.Options, statusCode: 503);
 
-    public static IResult Rejected(CommandRejected r) =>
-        r.Kind == RejectionKind.NotFound ? NotFound(r.JobId) : BadRequest(r.Errors);
+    public static IResult Conflict(CommandRejected r) =>
+        Results.Json(new { error = r.Errors.Count > 0 ? r.Errors[0].Message : $"job '{r.JobId}' changed while the request was in flight", field = "id" },
+            JsonManifestSerializer.Options, statusCode: 409);
+
+    public static IResult Rejected(CommandRejected r) => r.Kind switch
+    {
+        RejectionKind.NotFound => NotFound(r.JobId),
+        RejectionKind.Conflict => Conflict(r),
+        _ => BadRequest(r.Errors),
+    };
 }

@@ -76,10 +76,18 @@ public static class JobsApi
                 ? ApiErrors.Rejected(r)
                 : Results.Json(new { jobId = id, paused = false }, json)));
 
-        api.MapGet("/{id}/runs", async (string id, string? limit, string? status, IRequiredActor<SchedulerProxy> scheduler, IRequiredActor<JobRegion> jobs) =>
+        api.MapGet("/{id}/runs", async (string id, string? limit, string? status, string? incarnation, IRequiredActor<SchedulerProxy> scheduler,
+            IRequiredActor<JobRegion> jobs) =>
         {
             if (!TryParseRange(limit, 50, 1, 500, out var max))
                 return ApiErrors.BadRequest("limit", $"must be a whole number between 1 and 500, got '{limit}'");
+            int? life = null;
+            if (incarnation is not null)
+            {
+                if (!TryParseRange(incarnation, 1, 1, int.MaxValue, out var n))
+                    return ApiErrors.BadRequest("incarnation", $"must be a whole number from 1 (the job's first life), got '{incarnation}'");
+                life = n;
+            }
             RunStatus? wanted = null;
             if (status is not null)
             {
@@ -90,7 +98,7 @@ public static class JobsApi
             }
             var exists = await AskAsync<GetJobResult>(scheduler, new GetJob(id), r => r.Job is null ? ApiErrors.NotFound(id) : null!);
             if (exists is not null) return exists;
-            return await AskAsync<ListRunsResult>(jobs.ActorRef, new ListRuns(id, max, wanted), r => Results.Json(r.Runs, json));
+            return await AskAsync<ListRunsResult>(jobs.ActorRef, new ListRuns(id, max, wanted, life), r => Results.Json(r.Runs, json));
         });
 
         api.MapGet("/{id}/next", async (string id, string? count, IRequiredActor<SchedulerProxy> scheduler) =>
