@@ -66,6 +66,13 @@ public sealed record JobState
         _ => false,
     };
 
+    /// <summary>
+    /// A tick is refused as stale unless it repeats a time this (retired) incarnation had decided before its removal:
+    /// a re-sent trigger whose acknowledgement was lost is answered with the run that exists, not as refused.
+    /// </summary>
+    public bool IsRefused(Tick tick) =>
+        IsStale(tick.JobCreatedUtc) && !(tick.JobCreatedUtc == IncarnationCreatedUtc && IsDecided(tick.ScheduledUtc));
+
     /// <summary>Whether <paramref name="created"/> names an incarnation after the one served (or retired) now.</summary>
     public bool IsNewIncarnation(DateTimeOffset? created) =>
         created is { } c && (IncarnationCreatedUtc is { } mine ? c > mine : Retired);

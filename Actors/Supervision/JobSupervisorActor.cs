@@ -144,7 +144,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void OnTick(Tick tick, IActorRef replyTo)
     {
-        if (_decided.IsStale(tick.JobCreatedUtc))
+        if (_decided.IsRefused(tick))
         {
             // A removed incarnation's tick (e.g. a trigger re-sent after the job was deleted): nothing is recorded,
             // and the scheduler must not report a run that will never exist.

@@ -81,6 +81,16 @@ public sealed class JobIncarnationTests
     }
 
     [Fact]
+    public void A_time_decided_before_the_removal_is_a_duplicate_not_a_refusal()
+    {
+        var s = RemovedFirstIncarnation();
+
+        Assert.False(s.IsRefused(TickOf(Created1, T0.AddDays(1), TriggerKind.Manual)));
+        Assert.Empty(s.DecideTick(TickOf(Created1, T0.AddDays(1), TriggerKind.Manual), T0.AddDays(2)));
+        Assert.True(s.IsRefused(TickOf(Created1, T0.AddDays(1).AddSeconds(1), TriggerKind.Manual)));
+    }
+
+    [Fact]
     public void A_newer_incarnation_ends_the_runs_of_an_old_one_whose_removal_never_arrived()
     {
         var s = Decide(JobState.Empty("re"), TickOf(Created1, T0));
