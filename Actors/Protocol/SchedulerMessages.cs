@@ -74,8 +74,11 @@ public sealed record NodeRemoved(string JobId, string Node) : IWithJobId;
 /// </summary>
 public sealed record RetireJob(string JobId, DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
 
-/// <summary>Sent by a supervisor when the job's consecutive failures reached its pause-after.</summary>
-public sealed record AutoPauseJob(string JobId, int ConsecutiveFailures) : IWithJobId;
+/// <summary>
+/// Sent by a supervisor when the job's consecutive failures reached its pause-after; <see cref="JobCreatedUtc"/>
+/// names the incarnation, so a late one does not pause the job created again after it.
+/// </summary>
+public sealed record AutoPauseJob(string JobId, int ConsecutiveFailures, DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
 
 /// <summary>Wakes the scheduler's due-time check; sent by Quartz triggers and the safety-net timer.</summary>
 public sealed record CheckDue(string? JobId) : IJobsMessage

@@ -53,7 +53,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<RegisterJob>(OnRegister);
         Command<RemoveJob>(OnRemove);
         Command<PauseJob>(p => OnPause(p.JobId, p.Reason ?? "paused by operator", Sender));
-        Command<AutoPauseJob>(p => OnPause(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", ActorRefs.Nobody));
+        Command<AutoPauseJob>(p =>
+        {
+            if (p.JobCreatedUtc is { } created && _state.Jobs.TryGetValue(p.JobId, out var job) && job.CreatedUtc != created) return;
+            OnPause(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", ActorRefs.Nobody);
+        });
         Command<ResumeJob>(OnResume);
         Command<TriggerJob>(OnTrigger);
         Command<CheckDue>(c => CheckDueJobs(c.JobId));
@@ -144,11 +148,14 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var replyTo = Sender;
+        var recreated = !exists && _state.Removed.ContainsKey(def.Id);
         PersistEvent(new JobDefined(def, exists ? Now : _state.CreationTimeFor(def.Id, Now)), () =>
         {
             var job = _state.Jobs[def.Id];
             Track(job, reset: !exists);
-            if (exists) _jobs.Tell(new WakeJob(def.Id, def, job.CreatedUtc));
+            // An update reaches the supervisor now; so does a re-created id, whose supervisor would otherwise show
+            // the removed incarnation's history until the first time is due.
+            if (exists || recreated) _jobs.Tell(new WakeJob(def.Id, def, job.CreatedUtc));
             _log.Info("Job {0} {1}: schedule={2} handler={3}", def.Id, exists ? "updated" : "registered", def.Schedule, def.Handler);
             replyTo.Tell(new CommandAck(def.Id, Created: !exists));
             CheckDueJobs(def.Id);
@@ -319,7 +326,8 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private void OnAck(TickAck ack)
     {
-        if (_manual.TryGetValue(ack.ScheduledUtc, out var pending) && pending.Tick.JobId == ack.JobId && pending.Tick.JobCreatedUtc == ack.JobCreatedUtc)
+        if (_manual.TryGetValue(ack.ScheduledUtc, out var pending) && pending.Tick.JobId == ack.JobId
+            && (ack.JobCreatedUtc is null || pending.Tick.JobCreatedUtc == ack.JobCreatedUtc))
         {
             _manual.Remove(ack.ScheduledUtc);
             if (ack.Stale)
@@ -336,7 +344,12 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         }
         // An acknowledgement for an earlier incarnation of the id says nothing about the current one's times.
         if (!_state.Jobs.TryGetValue(ack.JobId, out var job) || ack.JobCreatedUtc is { } created && created != job.CreatedUtc) return;
-        if (ack.Stale) _log.Warning("Job {0}: its supervisor calls the tick for {1:O} stale although the job exists", ack.JobId, ack.ScheduledUtc);
+        if (ack.Stale)
+        {
+            // Cannot happen while removal and creation go through this actor; keep the time outstanding, never lose it.
+            _log.Warning("Job {0}: its supervisor calls the tick for {1:O} stale although the job exists", ack.JobId, ack.ScheduledUtc);
+            return;
+        }
         // Stored with the watermark that covers this time: a successor either re-sends the tick (which
         // wakes the supervisor) or knows the job is busy.
         if (Report(ack.JobId, ack.Busy, ack.Seq) && _emission.TryGetValue(ack.JobId, out var marked)) marked.Dirty = true;

@@ -30,6 +30,13 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
     /// The creation time a new job <paramref name="jobId"/> gets at <paramref name="now"/>: never at or before the
     /// creation of an earlier incarnation of the id, even when this node's clock is behind the one that created it.
     /// </summary>
+    /// <summary>How long a removed id's creation time is kept: far beyond any clock difference between nodes.</summary>
+    public static readonly TimeSpan RemovedMemory = TimeSpan.FromDays(1);
+
+    /// <summary>Entries only matter while a node's clock could be behind them; older ones go, so the map stays small.</summary>
+    private ImmutableDictionary<string, DateTimeOffset> PruneRemoved(DateTimeOffset now) =>
+        Removed.IsEmpty || Removed.Values.All(c => c >= now - RemovedMemory) ? Removed : Removed.RemoveRange(Removed.Where(kv => kv.Value < now - RemovedMemory).Select(kv => kv.Key));
+
     public DateTimeOffset CreationTimeFor(string jobId, DateTimeOffset now) =>
         Removed.TryGetValue(jobId, out var previous) && now <= previous ? previous.AddTicks(1) : now;
 
@@ -42,7 +49,7 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
             this with { Jobs = Jobs.SetItem(d.Definition.Id, old with { Definition = d.Definition, UpdatedUtc = d.AtUtc }) },
         JobDefined d => this with { Jobs = Jobs.SetItem(d.Definition.Id, new ScheduledJob(d.Definition, d.AtUtc, d.AtUtc, d.AtUtc)), Removed = Removed.Remove(d.Definition.Id) },
         JobUndefined u when Jobs.TryGetValue(u.JobId, out var gone) =>
-            this with { Jobs = Jobs.Remove(u.JobId), Busy = Busy.Remove(u.JobId), Removed = Removed.SetItem(u.JobId, gone.CreatedUtc) },
+            this with { Jobs = Jobs.Remove(u.JobId), Busy = Busy.Remove(u.JobId), Removed = PruneRemoved(u.AtUtc).SetItem(u.JobId, gone.CreatedUtc) },
         JobPaused p => Update(p.JobId, j => j with { Paused = true, PausedReason = p.Reason, PausedSinceUtc = p.AtUtc }),
         JobResumed r => Update(r.JobId, j => j with { Paused = false, PausedReason = null, PausedSinceUtc = null, SkipThroughUtc = r.AtUtc }),
         WatermarksAdvanced w => w.Watermarks.Aggregate(WithActivity(w), (s, kv) =>

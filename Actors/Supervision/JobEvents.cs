@@ -14,8 +14,11 @@ public static class JobEventTags
     public const string Run = "run";
 }
 
-/// <summary>The supervisor now runs the job with this definition.</summary>
-public sealed record DefinitionAdopted(string JobId, JobDefinition Definition) : IJobEvent;
+/// <summary>
+/// The supervisor now runs the job with this definition. <see cref="JobCreatedUtc"/> names the incarnation it
+/// belongs to (see <see cref="JobIncarnated"/>): a new job's first event records it without an event of its own.
+/// </summary>
+public sealed record DefinitionAdopted(string JobId, JobDefinition Definition, DateTimeOffset? JobCreatedUtc = null) : IJobEvent;
 
 /// <summary>
 /// A scheduled time became a run; queued runs start when the current one ends. A run accepted

@@ -118,6 +118,7 @@ public sealed record JobState
     public IReadOnlyList<IJobEvent> DecideTick(Tick tick, DateTimeOffset now)
     {
         if (IsStale(tick.JobCreatedUtc)) return [];
+        if (IsPristine) return (this with { IncarnationCreatedUtc = tick.JobCreatedUtc }).DecideTickInIncarnation(tick, now);
         var begin = DecideIncarnation(tick.JobCreatedUtc, now);
         if (begin.Count == 0) return DecideTickInIncarnation(tick, now);
         var fresh = begin.Aggregate(this, (s, e) => s.Apply(e));
@@ -131,7 +132,7 @@ public sealed record JobState
         // answers such a range with the decided spans instead.
         if (tick.SkippedThroughUtc is { } through && DecidedWithin(tick.ScheduledUtc, through).Count > 0) return [];
         var events = new List<IJobEvent>();
-        if (!SameDefinition(Definition, tick.Definition)) events.Add(new DefinitionAdopted(JobId, tick.Definition));
+        if (!SameDefinition(Definition, tick.Definition)) events.Add(new DefinitionAdopted(JobId, tick.Definition, IncarnationCreatedUtc));
         var runId = RunIdFor(tick.ScheduledUtc);
 
         if (tick.SkipReason is not null)
@@ -184,11 +185,16 @@ public sealed record JobState
     public IReadOnlyList<IJobEvent> DecideWake(JobDefinition definition, DateTimeOffset? created, DateTimeOffset now)
     {
         if (IsStale(created)) return [];
+        if (IsPristine) return [new DefinitionAdopted(JobId, definition, created)];
         var events = DecideIncarnation(created, now).ToList();
         var state = events.Aggregate(this, (s, e) => s.Apply(e));
-        if (!state.Retired && !SameDefinition(state.Definition, definition)) events.Add(new DefinitionAdopted(JobId, definition));
+        if (!state.Retired && !SameDefinition(state.Definition, definition)) events.Add(new DefinitionAdopted(JobId, definition, state.IncarnationCreatedUtc));
         return events;
     }
+
+    /// <summary>A supervisor that has recorded nothing yet: its first definition also records its incarnation.</summary>
+    [JsonIgnore]
+    public bool IsPristine => Definition is null && IncarnationCreatedUtc is null && !Retired && Incarnation == 1 && Active.IsEmpty && History.IsEmpty;
 
     /// <summary>Records a succeeded item; finishes the run when it was the last open item.</summary>
     public IReadOnlyList<IJobEvent> DecideSucceeded(WorkSucceeded w)
@@ -296,7 +302,7 @@ public sealed record JobState
     /// <summary>Folds one event into the state. Pure and total: unknown runs are ignored.</summary>
     public JobState Apply(IJobEvent e) => e switch
     {
-        DefinitionAdopted d => this with { Definition = d.Definition },
+        DefinitionAdopted d => this with { Definition = d.Definition, IncarnationCreatedUtc = d.JobCreatedUtc ?? IncarnationCreatedUtc },
         RunAccepted a => Remember(a.ScheduledUtc) with
         {
             Active = Active.SetItem(a.RunId, new RunState(a.RunId, a.ScheduledUtc, a.Trigger, a.AcceptedUtc, a.Queued ? null : a.StartUtc ?? a.AcceptedUtc,
@@ -342,8 +348,9 @@ public sealed record JobState
             RunStatus.Failed or RunStatus.TimedOut or RunStatus.Interrupted => ConsecutiveFailures + 1,
             _ => ConsecutiveFailures,
         };
-        // A run prepared ahead starts at its scheduled time: one that ended before that time never started.
-        var started = run.StartedUtc is { } s && s <= f.FinishedUtc ? s : (DateTimeOffset?)null;
+        // A run prepared ahead starts at its scheduled time: one that ended before that time with no attempt recorded
+        // (cancelled, removed) never started. Compared only then: a worker's clock may differ from this node's.
+        var started = run.StartedUtc is { } s && (s <= run.AcceptedUtc || run.Attempts > 0 || s <= f.FinishedUtc) ? s : (DateTimeOffset?)null;
         // A run that started has used at least the attempt that was in progress when it ended.
         var attempts = started is null ? run.Attempts : Math.Max(1, run.Attempts);
         var reason = started is null && f.Status != RunStatus.Succeeded ? $"{f.Reason ?? f.Status.ToString().ToLowerInvariant()} (never started)" : f.Reason;
@@ -407,6 +414,14 @@ public sealed record JobState
     // ---------------------------------------------------------------- queries
 
     /// <summary>Active and finished runs of one incarnation (the current one when null), newest scheduled time first.</summary>
+    /// <summary>
+    /// The record of a manual trigger of an earlier incarnation at the tick's instant: a trigger re-sent after the
+    /// job was deleted and created again is answered with the run that exists (manual instants never repeat).
+    /// </summary>
+    public RunView? EarlierTriggerRecord(Tick tick) =>
+        tick.Trigger != TriggerKind.Manual ? null
+            : History.LastOrDefault(v => v.Trigger == TriggerKind.Manual && v.ScheduledUtc == tick.ScheduledUtc && v.Incarnation < Incarnation);
+
     public IReadOnlyList<RunView> Runs(int limit, RunStatus? status, int? incarnation = null) =>
         (incarnation is { } n && n != Incarnation ? [] : Active.Values.Select(r => r.ToView(JobId, Incarnation)))
             .Concat(History.Where(v => v.Incarnation == (incarnation ?? Incarnation)))

@@ -144,6 +144,12 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void OnTick(Tick tick, IActorRef replyTo)
     {
+        if (_decided.IsRefused(tick) && _decided.EarlierTriggerRecord(tick) is { } earlier)
+        {
+            _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, earlier.RunId, Duplicate: true, Busy: !_state.Active.IsEmpty,
+                Seq: LastSequenceNr, JobCreatedUtc: tick.JobCreatedUtc)));
+            return;
+        }
         if (_decided.IsRefused(tick))
         {
             // A removed incarnation's tick (e.g. a trigger re-sent after the job was deleted): nothing is recorded,
@@ -157,7 +163,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         if (afterWaiting || _decided.MustWaitForTime(tick, Now))
         {
             _waiting.Add(tick.ScheduledUtc);
-            Timers.StartSingleTimer($"due:{tick.ScheduledUtc.UtcTicks}", new TickDue(tick, replyTo), tick.ScheduledUtc - Now);
+            Timers.StartSingleTimer(WaitingKey(tick.ScheduledUtc), new TickDue(tick, replyTo), tick.ScheduledUtc - Now);
             return;
         }
         var events = _decided.DecideTick(tick, Now);
@@ -260,6 +266,10 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                 break;
             case JobIncarnated i when i.Incarnation > 1:
                 _log.Info("Job {0} incarnation {1} started (created {2:O})", _jobId, i.Incarnation, i.JobCreatedUtc);
+                ForgetWaitingTicks();
+                break;
+            case JobRetired:
+                ForgetWaitingTicks();
                 break;
             case RunSkipped s:
                 _log.Info("Run skipped job={0} run={1} reason={2}", _jobId, s.RunId, s.Reason);
@@ -301,7 +311,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         if (def.AlertAfter > 0 && failures == def.AlertAfter)
             _log.Warning("ALERT job={0} has failed {1} runs in a row", _jobId, failures);
         if (def.PauseAfter > 0 && failures == def.PauseAfter)
-            _scheduler.Tell(new AutoPauseJob(_jobId, failures));
+            _scheduler.Tell(new AutoPauseJob(_jobId, failures, _state.IncarnationCreatedUtc));
     }
 
     /// <summary>Dispatches waiting items of the run until max-parallel are in flight; O(1) per item dispatched.</summary>
@@ -347,13 +357,25 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private void Publish(string runId)
     {
         if (_mediator is null) return;
-        var view = _state.Active.TryGetValue(runId, out var run) ? run.ToView(_jobId) : _state.History.LastOrDefault(h => h.RunId == runId);
+        var view = _state.Active.TryGetValue(runId, out var run) ? run.ToView(_jobId, _state.Incarnation) : _state.History.LastOrDefault(h => h.RunId == runId);
         if (view is null) return;
         view = WithLiveAttempt(view);
         _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RunTopics.Runs, new RunStatusChanged(view)));
     }
 
     private static string DeadlineKey(string runId) => "deadline:" + runId;
+
+    private static string WaitingKey(DateTimeOffset scheduledUtc) => $"due:{scheduledUtc.UtcTicks}";
+
+    /// <summary>
+    /// Ticks of an ended incarnation waiting for their time would hold back a newer incarnation's times (they are
+    /// decided in order); their scheduler re-sends them and is told they are stale.
+    /// </summary>
+    private void ForgetWaitingTicks()
+    {
+        foreach (var at in _waiting) Timers.Cancel(WaitingKey(at));
+        _waiting.Clear();
+    }
 
     private void Heard(string runId, string item, int attempt, string node)
     {

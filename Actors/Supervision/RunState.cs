@@ -59,7 +59,7 @@ public sealed record RunState(
     }
 
     /// <summary>The view of this run while it is active.</summary>
-    public RunView ToView(string jobId, int incarnation = 1) => new(
+    public RunView ToView(string jobId, int incarnation) => new(
         RunId, jobId, ScheduledUtc, StartedUtc, null,
         Queued ? RunStatus.Queued : RunStatus.Running, Trigger, Attempts, null, LastError, Node, Items.Count, Incarnation: incarnation);
 }

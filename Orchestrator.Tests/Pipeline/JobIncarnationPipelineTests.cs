@@ -42,6 +42,24 @@ public sealed class JobIncarnationPipelineTests(ITestOutputHelper output) : Pipe
     }
 
     [Fact]
+    public async Task A_re_created_job_lists_no_runs_of_the_removed_one_before_its_first_time()
+    {
+        await RegisterAsync(Job("quiet", "manual"));
+        var first = await TriggerAsync("quiet");
+        await AwaitRunAsync("quiet", first, r => r.Status == RunStatus.Succeeded);
+        await RemoveAsync("quiet");
+        await RegisterAsync(Job("quiet", "manual"));
+
+        await AwaitAssertAsync(async () =>
+        {
+            var result = await Jobs.Ask<ListRunsResult>(new ListRuns("quiet", 500), Patience);
+            Assert.Equal(2, result.CurrentIncarnation);
+            Assert.Empty(result.Runs);
+        }, Patience);
+        Assert.Equal(first, Assert.Single((await Jobs.Ask<ListRunsResult>(new ListRuns("quiet", 500, Incarnation: 1), Patience)).Runs).RunId);
+    }
+
+    [Fact]
     public async Task A_trigger_its_supervisor_refuses_as_removed_is_answered_with_a_conflict_not_a_run_id()
     {
         await RegisterAsync(Job("gone", "manual"));

@@ -91,6 +91,45 @@ public sealed class JobIncarnationTests
     }
 
     [Fact]
+    public void A_new_job_records_its_incarnation_on_its_first_definition_without_an_event_of_its_own()
+    {
+        var events = JobState.Empty("re").DecideTick(TickOf(Created1, T0), T0);
+
+        Assert.Equal(Created1, Assert.IsType<DefinitionAdopted>(events[0]).JobCreatedUtc);
+        Assert.IsType<RunAccepted>(events[1]);
+        Assert.Equal(2, events.Count);
+        Assert.Equal(Created1, Apply(JobState.Empty("re"), events).IncarnationCreatedUtc);
+    }
+
+    [Fact]
+    public void A_trigger_re_sent_after_the_job_was_created_again_finds_the_run_of_the_earlier_incarnation()
+    {
+        var at = T0.AddHours(1).AddMilliseconds(7);
+        var s = Decide(JobState.Empty("re"), TickOf(Created1, at, TriggerKind.Manual));
+        s = Apply(s, s.DecideRetire(Created1, at.AddSeconds(1)));
+        s = Decide(s, TickOf(Created2, T0.AddDays(1)));
+        var resent = TickOf(Created1, at, TriggerKind.Manual);
+
+        Assert.True(s.IsRefused(resent));
+        Assert.Equal(RunIds.For("re", at), s.EarlierTriggerRecord(resent)?.RunId);
+        Assert.Null(s.EarlierTriggerRecord(TickOf(Created1, at.AddMilliseconds(1), TriggerKind.Manual)));
+    }
+
+    [Fact]
+    public void A_run_that_started_is_not_called_never_started_when_the_worker_clock_is_behind()
+    {
+        var s = Decide(JobState.Empty("re"), TickOf(Created1, T0, TriggerKind.Manual));
+        var runId = RunIds.For("re", T0);
+
+        var after = Apply(s, s.DecideFailed(new WorkFailed("re", runId, JobParameters.SingleItemKey, 1, "n", T0.AddSeconds(-3), T0.AddSeconds(-2),
+            "boom", "failed", false, null)));
+
+        var run = Assert.Single(after.Runs(10, null));
+        Assert.NotNull(run.StartedUtc);
+        Assert.DoesNotContain("never started", run.Reason ?? "");
+    }
+
+    [Fact]
     public void A_newer_incarnation_ends_the_runs_of_an_old_one_whose_removal_never_arrived()
     {
         var s = Decide(JobState.Empty("re"), TickOf(Created1, T0));

@@ -112,7 +112,7 @@ public sealed class RunCountersTests
         Assert.DoesNotContain("openCount", json);
         Assert.Equal(4, back.Active[runId].OpenCount);
         Assert.Equal(3, back.Active[runId].Attempts);
-        Assert.Equal(s.Active[runId].ToView(d.Id), back.Active[runId].ToView(d.Id));
+        Assert.Equal(s.Active[runId].ToView(d.Id, 1), back.Active[runId].ToView(d.Id, 1));
     }
 
     [Fact]

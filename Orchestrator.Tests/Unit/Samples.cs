@@ -128,7 +128,7 @@ internal static class Samples
             new JobIdle(d.Id, 4712),
             new NodeRemoved(d.Id, "akka.tcp://akka-jobs@10.0.0.3:4053"),
             new RetireJob(d.Id, T0.AddDays(-9)),
-            new AutoPauseJob(d.Id, 5),
+            new AutoPauseJob(d.Id, 5, T0.AddDays(-9)),
             new CheckDue(d.Id),
             new ExecuteWork(d.Id, runId, "customer-42", 2, T0, T0.AddMinutes(30), d, T0.AddSeconds(1)),
             new CancelWork(d.Id, runId, "customer-42", "replaced by nightly-report@20260302T020000.000Z"),
@@ -140,7 +140,7 @@ internal static class Samples
             new WorkFailed(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(2), T0.AddSeconds(9), "http-5xx", "503", true, T0.AddSeconds(15)),
             new WorkCancelled(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(4)),
             // supervisor journal
-            new DefinitionAdopted(d.Id, d),
+            new DefinitionAdopted(d.Id, d, T0.AddDays(-9)),
             new RunAccepted(d.Id, runId, T0, TriggerKind.Scheduled, T0.AddSeconds(-1), false, ["a", "b", "c"], T0),
             new RunSkipped(d.Id, runId, T0, TriggerKind.Scheduled, "misfire", T0.AddHours(6), T0.AddHours(5), 300),
             new RunStarted(d.Id, runId, T0.AddSeconds(3)),
