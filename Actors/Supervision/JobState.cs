@@ -422,6 +422,12 @@ public sealed record JobState
         tick.Trigger != TriggerKind.Manual ? null
             : History.LastOrDefault(v => v.Trigger == TriggerKind.Manual && v.ScheduledUtc == tick.ScheduledUtc && v.Incarnation < Incarnation);
 
+    /// <summary>
+    /// The incarnation a job created at <paramref name="created"/> is in: the next one when this supervisor has not
+    /// heard of it yet (its first tick has not come), so a query never shows a removed incarnation's runs as its own.
+    /// </summary>
+    public int CurrentIncarnationFor(DateTimeOffset? created) => IsNewIncarnation(created) ? Incarnation + 1 : Incarnation;
+
     public IReadOnlyList<RunView> Runs(int limit, RunStatus? status, int? incarnation = null) =>
         (incarnation is { } n && n != Incarnation ? [] : Active.Values.Select(r => r.ToView(JobId, Incarnation)))
             .Concat(History.Where(v => v.Incarnation == (incarnation ?? Incarnation)))

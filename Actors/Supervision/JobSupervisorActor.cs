@@ -101,8 +101,12 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             PersistAndApply(_decided.DecideCancelled(w, "cancelled: node shutting down"));
         });
         Command<RunDeadline>(d => PersistAndApply(_decided.DecideTimeout(d.RunId, Now)));
-        Command<ListRuns>(q => Sender.Tell(new ListRunsResult(_jobId,
-            _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation).Select(WithLiveAttempt).ToList(), _state.Incarnation)));
+        Command<ListRuns>(q =>
+        {
+            var current = _state.CurrentIncarnationFor(q.JobCreatedUtc);
+            Sender.Tell(new ListRunsResult(_jobId,
+                _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation ?? current).Select(WithLiveAttempt).ToList(), current));
+        });
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of job {0} failed", _jobId));
         Command<DeleteSnapshotsSuccess>(_ => { });

@@ -26,9 +26,11 @@ public sealed record GetNextFireTimesResult(string JobId, IReadOnlyList<DateTime
 /// <summary>
 /// Recent runs of a job, newest first. <paramref name="Incarnation"/> null lists the current incarnation's runs
 /// (a job deleted and created again starts with an empty history); a number lists that earlier incarnation's.
-/// Reply: <see cref="ListRunsResult"/>.
+/// <paramref name="JobCreatedUtc"/>, the job's <see cref="JobView.CreatedUtc"/>, names the current incarnation even
+/// before its first run. Reply: <see cref="ListRunsResult"/>.
 /// </summary>
-public sealed record ListRuns(string JobId, int Limit = 50, RunStatus? Status = null, int? Incarnation = null) : IWithJobId;
+public sealed record ListRuns(string JobId, int Limit = 50, RunStatus? Status = null, int? Incarnation = null, DateTimeOffset? JobCreatedUtc = null)
+    : IWithJobId;
 
 /// <summary>Runs and skipped times of a job, newest first, and the incarnation the job's runs are in now.</summary>
 public sealed record ListRunsResult(string JobId, IReadOnlyList<RunView> Runs, int CurrentIncarnation = 1) : IJobsMessage;

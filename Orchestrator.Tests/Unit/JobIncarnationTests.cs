@@ -130,6 +130,17 @@ public sealed class JobIncarnationTests
     }
 
     [Fact]
+    public void A_query_naming_a_newer_incarnation_lists_nothing_of_the_removed_one()
+    {
+        var s = RemovedFirstIncarnation();
+
+        Assert.Equal(2, s.CurrentIncarnationFor(Created2));
+        Assert.Empty(s.Runs(10, null, s.CurrentIncarnationFor(Created2)));
+        Assert.Equal(1, s.CurrentIncarnationFor(Created1));
+        Assert.Equal(2, s.Runs(10, null, s.CurrentIncarnationFor(null)).Count);
+    }
+
+    [Fact]
     public void A_newer_incarnation_ends_the_runs_of_an_old_one_whose_removal_never_arrived()
     {
         var s = Decide(JobState.Empty("re"), TickOf(Created1, T0));

@@ -118,7 +118,7 @@ internal static class Samples
             new ListJobsResult([JobView(d), JobView(FanOut()) with { Paused = false, PausedReason = null, NextFireUtc = null }]),
             new GetNextFireTimes(d.Id, 5),
             new GetNextFireTimesResult(d.Id, [T0, T0.AddDays(1), T0.AddDays(2)]),
-            new ListRuns(d.Id, 20, RunStatus.TimedOut, 2),
+            new ListRuns(d.Id, 20, RunStatus.TimedOut, 2, T0.AddDays(-9)),
             new ListRunsResult(d.Id, [RunView(), RunView(status: RunStatus.Skipped) with { SkippedTimes = 40, Items = 0, StartedUtc = null, Incarnation = 3 }], 3),
             new RunStatusChanged(RunView()),
             // node-to-node

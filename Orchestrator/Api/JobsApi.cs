@@ -96,9 +96,10 @@ public static class JobsApi
                     return ApiErrors.BadRequest("status", $"'{status}' is not one of: {string.Join(", ", names.Keys)}");
                 wanted = s;
             }
-            var exists = await AskAsync<GetJobResult>(scheduler, new GetJob(id), r => r.Job is null ? ApiErrors.NotFound(id) : null!);
-            if (exists is not null) return exists;
-            return await AskAsync<ListRunsResult>(jobs.ActorRef, new ListRuns(id, max, wanted, life), r => Results.Json(r.Runs, json));
+            JobView? job = null;
+            var missing = await AskAsync<GetJobResult>(scheduler, new GetJob(id), r => (job = r.Job) is null ? ApiErrors.NotFound(id) : null!);
+            if (missing is not null) return missing;
+            return await AskAsync<ListRunsResult>(jobs.ActorRef, new ListRuns(id, max, wanted, life, job!.CreatedUtc), r => Results.Json(r.Runs, json));
         });
 
         api.MapGet("/{id}/next", async (string id, string? count, IRequiredActor<SchedulerProxy> scheduler) =>
