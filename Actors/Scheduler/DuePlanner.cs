@@ -96,22 +96,27 @@ public static class DuePlanner
 
     /// <summary>
     /// The skip ticks for the times of <paramref name="range"/> that <paramref name="decided"/> does not
-    /// cover: a range the supervisor refused because part of it was already decided, re-cut.
+    /// cover: a range the supervisor refused because part of it was already decided, re-cut. A decided instant
+    /// between two schedule times (a manual trigger's) also cuts, so that no new range contains it: otherwise
+    /// the same range would be refused and re-cut forever, and its times never recorded.
     /// </summary>
     public static IReadOnlyList<Tick> Recut(Tick range, Schedule schedule, IReadOnlyList<SkipSpan> decided)
     {
         var ticks = new List<Tick>();
         var group = new List<DateTimeOffset>();
         var times = schedule.Between(range.ScheduledUtc.AddTicks(-1), range.SkippedThroughUtc ?? range.ScheduledUtc, ChunkSize + 1);
+        DateTimeOffset? previous = null;
         foreach (var t in times)
         {
-            if (decided.Any(s => s.Contains(t)))
+            var decidedAt = decided.Any(s => s.Contains(t));
+            var decidedBefore = previous is { } p && decided.Any(s => s.Overlaps(p.AddTicks(1), t.AddTicks(-1)));
+            previous = t;
+            if (decidedAt || decidedBefore)
             {
                 AddSkips(ticks, range.Definition, range.CoveredUtc, range.JobCreatedUtc, group, range.SkipReason ?? "misfire");
                 group = [];
-                continue;
             }
-            group.Add(t);
+            if (!decidedAt) group.Add(t);
         }
         AddSkips(ticks, range.Definition, range.CoveredUtc, range.JobCreatedUtc, group, range.SkipReason ?? "misfire");
         return ticks;

@@ -132,7 +132,11 @@ public sealed record JobState
         // answers such a range with the decided spans instead.
         if (tick.SkippedThroughUtc is { } through && DecidedWithin(tick.ScheduledUtc, through).Count > 0) return [];
         var events = new List<IJobEvent>();
-        if (!SameDefinition(Definition, tick.Definition)) events.Add(new DefinitionAdopted(JobId, tick.Definition, IncarnationCreatedUtc));
+        if (!SameDefinition(Definition, tick.Definition))
+        {
+            events.Add(new DefinitionAdopted(JobId, tick.Definition, IncarnationCreatedUtc));
+            events.AddRange(StartQueuedUnder(tick.Definition, now));
+        }
         var runId = RunIdFor(tick.ScheduledUtc);
 
         if (tick.SkipReason is not null)
@@ -157,7 +161,8 @@ public sealed record JobState
                 events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt));
                 break;
             case OverlapPolicy.Replace:
-                events.AddRange(running.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, $"replaced by {runId}", null)));
+                // Queued runs too: under replace nothing would ever start them.
+                events.AddRange(Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, $"replaced by {runId}", null)));
                 events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt));
                 break;
             case OverlapPolicy.BufferOne when !Active.Values.Any(r => r.Queued):
@@ -188,9 +193,22 @@ public sealed record JobState
         if (IsPristine) return [new DefinitionAdopted(JobId, definition, created)];
         var events = DecideIncarnation(created, now).ToList();
         var state = events.Aggregate(this, (s, e) => s.Apply(e));
-        if (!state.Retired && !SameDefinition(state.Definition, definition)) events.Add(new DefinitionAdopted(JobId, definition, state.IncarnationCreatedUtc));
+        if (!state.Retired && !SameDefinition(state.Definition, definition))
+        {
+            events.Add(new DefinitionAdopted(JobId, definition, state.IncarnationCreatedUtc));
+            events.AddRange(state.StartQueuedUnder(definition, now));
+        }
         return events;
     }
+
+    /// <summary>
+    /// A run queued under buffer-one waits for the running one to end; once the job allows overlapping runs it
+    /// would wait forever (prepared runs keep one in flight), so it starts now.
+    /// </summary>
+    private IEnumerable<IJobEvent> StartQueuedUnder(JobDefinition definition, DateTimeOffset now) =>
+        definition.Overlap == OverlapPolicy.Allow && !Active.IsEmpty
+            ? Active.Values.Where(r => r.Queued).Select(r => new RunStarted(JobId, r.RunId, now)).ToList()
+            : [];
 
     /// <summary>A supervisor that has recorded nothing yet: its first definition also records its incarnation.</summary>
     [JsonIgnore]

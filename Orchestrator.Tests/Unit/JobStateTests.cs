@@ -195,7 +195,55 @@ public sealed class JobStateTests
         Assert.Empty(Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(29))));
     }
 
+    [Fact]
+    public void Range_skip_around_a_manual_trigger_instant_is_cut_there_and_every_time_is_recorded_once()
+    {
+        // A trigger while paused: its instant (.250) is decided but is no schedule time of @every 1s.
+        var d = Single();
+        var manual = T0.AddSeconds(7).AddMilliseconds(250);
+        var (s, _) = OnTick(JobState.Empty(d.Id), Tick(d, manual, TriggerKind.Manual));
+        var range = Tick(d, T0, skip: "paused", through: T0.AddSeconds(29), count: 30);
+        var schedule = Akka.Jobs.Actors.Scheduling.ScheduleParser.Parse("@every 1s", TimeZoneInfo.Utc);
+
+        Assert.Empty(s.DecideTick(range, Now));
+        var recut = Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(29)));
+        foreach (var tick in recut) (s, _) = OnTick(s, tick);
+
+        Assert.Equal(30, recut.Sum(t => t.SkippedCount));
+        Assert.DoesNotContain(recut, t => t.ScheduledUtc <= manual && (t.SkippedThroughUtc ?? t.ScheduledUtc) >= manual);
+        Assert.All(Enumerable.Range(0, 30), i => Assert.True(s.IsDecided(T0.AddSeconds(i))));
+        Assert.Equal(30, s.History.Where(h => h.Status == RunStatus.Skipped).Sum(h => h.SkippedTimes));
+    }
+
     // ------------------------------------------------------------------ overlap
+
+    [Fact]
+    public void A_queued_run_starts_when_the_job_is_changed_to_allow_overlapping_runs()
+    {
+        var d = Single(OverlapPolicy.BufferOne);
+        var (s, _) = OnTick(Running(d, T0), Tick(d, T0.AddMinutes(1)));
+        Assert.Single(s.Active.Values, r => r.Queued);
+        var allow = d with { Overlap = OverlapPolicy.Allow };
+
+        var (after, events) = OnTick(s, Tick(allow, T0.AddMinutes(2)));
+
+        Assert.Equal(RunIds.For(d.Id, T0.AddMinutes(1)), Assert.Single(events.OfType<RunStarted>()).RunId);
+        Assert.Equal(3, after.Running.Count());
+        Assert.DoesNotContain(after.Active.Values, r => r.Queued);
+        Assert.Single(s.DecideWake(allow, null, T0.AddMinutes(2)).OfType<RunStarted>());
+    }
+
+    [Fact]
+    public void Replace_cancels_a_run_queued_under_an_earlier_buffer_one()
+    {
+        var d = Single(OverlapPolicy.BufferOne);
+        var (s, _) = OnTick(Running(d, T0), Tick(d, T0.AddMinutes(1)));
+
+        var (after, events) = OnTick(s, Tick(d with { Overlap = OverlapPolicy.Replace }, T0.AddMinutes(2)));
+
+        Assert.Equal(2, events.OfType<RunFinished>().Count(f => f.Status == RunStatus.Cancelled));
+        Assert.Equal(RunIds.For(d.Id, T0.AddMinutes(2)), Assert.Single(after.Active.Values).RunId);
+    }
 
     [Fact]
     public void Overlap_forbid_skips_with_reason_overlap()
