@@ -104,7 +104,8 @@ public static class DuePlanner
     {
         var ticks = new List<Tick>();
         var group = new List<DateTimeOffset>();
-        var times = schedule.Between(range.ScheduledUtc.AddTicks(-1), range.SkippedThroughUtc ?? range.ScheduledUtc, ChunkSize + 1);
+        // A range of the last plan can stand for more than a chunk (up to ChunkSize + max-catch-up times).
+        var times = schedule.Between(range.ScheduledUtc.AddTicks(-1), range.SkippedThroughUtc ?? range.ScheduledUtc, Math.Max(range.SkippedCount, 1) + 1);
         DateTimeOffset? previous = null;
         foreach (var t in times)
         {

@@ -355,11 +355,12 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         if (Report(ack.JobId, ack.Busy, ack.Seq) && _emission.TryGetValue(ack.JobId, out var marked)) marked.Dirty = true;
         if (!_emission.TryGetValue(ack.JobId, out var em) || !em.Outstanding.Remove(ack.ScheduledUtc, out var sent)) return;
         em.Dirty = true;
-        if (ack.DecidedSpans is { Count: > 0 } spans && _schedules.TryGetValue(ack.JobId, out var schedule))
+        if (ack.DecidedSpans is { Count: > 0 } spans)
         {
-            // Part of a range was decided before (e.g. by the previous scheduler): send only the rest.
+            // Part of a range was decided before (e.g. by the previous scheduler): send only the rest. The range's
+            // times are those of the schedule it was planned with, which an update may have changed since.
             var now = Now;
-            foreach (var tick in DuePlanner.Recut(sent.Tick, schedule, spans))
+            foreach (var tick in DuePlanner.Recut(sent.Tick, DefinitionCheck.ScheduleOf(sent.Tick.Definition), spans))
             {
                 em.Outstanding[tick.ScheduledUtc] = (tick, now);
                 _jobs.Tell(tick);

@@ -273,7 +273,8 @@ public sealed record JobState
             else
                 events.Add(new RunResumed(JobId, run.RunId, now));
         }
-        if (policy == InterruptPolicy.Fail || running.Count == 0)
+        // A run queued under buffer-one starts when nothing runs, or at once when the job now allows overlapping runs.
+        if (policy == InterruptPolicy.Fail || running.Count == 0 || Definition?.Overlap == OverlapPolicy.Allow)
         {
             var queued = Active.Values.FirstOrDefault(r => r.Queued);
             if (queued is not null) events.Add(new RunStarted(JobId, queued.RunId, now));

@@ -295,6 +295,11 @@ public static partial class LifecycleOracle
                 violations.Add($"trigger run {Show(run)} is still queued after the settle period");
         }
 
+        // Handlers take at most 1.5 s: a run of a time before the end of the sequence still in flight after the settle
+        // period is stuck (e.g. queued behind runs that never let it start).
+        foreach (var r in runs.Where(r => r.Trigger != TriggerKind.Manual && r.ScheduledUtc <= endCut && r.Status is RunStatus.Queued or RunStatus.Running))
+            violations.Add($"run {Show(r)} of a time before the end of the sequence is still {r.Status} after the settle period");
+
         // (c) Handlers ran for the runs that say they succeeded, and a live job keeps running.
         var calledRuns = calls.Select(c => c.Context.RunId).ToHashSet();
         foreach (var r in runs.Where(r => r.Status == RunStatus.Succeeded && !calledRuns.Contains(r.RunId)))

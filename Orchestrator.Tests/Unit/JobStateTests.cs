@@ -215,6 +215,34 @@ public sealed class JobStateTests
         Assert.Equal(30, s.History.Where(h => h.Status == RunStatus.Skipped).Sum(h => h.SkippedTimes));
     }
 
+    [Fact]
+    public void Recut_of_a_range_longer_than_a_chunk_records_all_its_times()
+    {
+        // The last plan's misfire range can stand for ChunkSize + max-catch-up times.
+        var d = Single() with { Schedule = "@every 1s", TimeZone = "UTC" };
+        var (s, _) = OnTick(JobState.Empty(d.Id), Tick(d, T0.AddSeconds(10), skip: "overlap"));
+        var range = Tick(d, T0, skip: "misfire", through: T0.AddSeconds(1499), count: 1500);
+        var schedule = Akka.Jobs.Actors.Scheduling.ScheduleParser.Parse(d.Schedule, TimeZoneInfo.Utc);
+
+        var recut = Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(1499)));
+
+        Assert.Equal(1499, recut.Sum(t => t.SkippedCount));
+        Assert.Equal(T0.AddSeconds(1499), recut[^1].SkippedThroughUtc ?? recut[^1].ScheduledUtc);
+    }
+
+    [Fact]
+    public void A_recovered_job_that_allows_overlap_starts_its_queued_run_while_another_runs()
+    {
+        var d = Single(OverlapPolicy.BufferOne);
+        var (s, _) = OnTick(Running(d, T0), Tick(d, T0.AddMinutes(1)));
+        // An older version adopted allow without starting the queued run.
+        s = s.Apply(new DefinitionAdopted(d.Id, d with { Overlap = OverlapPolicy.Allow }));
+
+        var events = s.DecideRecovery(T0.AddMinutes(2));
+
+        Assert.Equal(RunIds.For(d.Id, T0.AddMinutes(1)), Assert.Single(events.OfType<RunStarted>()).RunId);
+    }
+
     // ------------------------------------------------------------------ overlap
 
     [Fact]
