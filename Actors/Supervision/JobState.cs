@@ -13,7 +13,7 @@ namespace Akka.Jobs.Actors.Supervision;
 /// events without side effects; <see cref="Apply"/> folds one event in. The actor only persists,
 /// applies and performs the effects the new state implies.
 /// </summary>
-public sealed record JobState
+public sealed partial record JobState
 {
     /// <summary>
     /// How many decided scheduled times are remembered for dedupe; older ticks count as decided. It bounds
@@ -51,32 +51,6 @@ public sealed record JobState
 
     public static JobState Empty(string jobId) => new() { JobId = jobId };
 
-    /// <summary>The id of this incarnation's run at <paramref name="scheduledUtc"/>.</summary>
-    public string RunIdFor(DateTimeOffset scheduledUtc) => RunIds.For(JobId, scheduledUtc, Incarnation);
-
-    /// <summary>
-    /// Whether a message naming the incarnation created at <paramref name="created"/> is for a removed or
-    /// superseded incarnation. Null (a node of an older version) means the current one.
-    /// </summary>
-    public bool IsStale(DateTimeOffset? created) => created switch
-    {
-        null => Retired,
-        { } c when IncarnationCreatedUtc is { } mine => c < mine || (c == mine && Retired),
-        // A journal from before incarnations: a live job is this incarnation; a retired one was an earlier.
-        _ => false,
-    };
-
-    /// <summary>
-    /// A tick is refused as stale unless it repeats a time this (retired) incarnation had decided before its removal:
-    /// a re-sent trigger whose acknowledgement was lost is answered with the run that exists, not as refused.
-    /// </summary>
-    public bool IsRefused(Tick tick) =>
-        IsStale(tick.JobCreatedUtc) && !(tick.JobCreatedUtc == IncarnationCreatedUtc && IsDecided(tick.ScheduledUtc));
-
-    /// <summary>Whether <paramref name="created"/> names an incarnation after the one served (or retired) now.</summary>
-    public bool IsNewIncarnation(DateTimeOffset? created) =>
-        created is { } c && (IncarnationCreatedUtc is { } mine ? c > mine : Retired);
-
     public bool IsDecided(DateTimeOffset scheduledUtc) =>
         scheduledUtc <= ForgottenUpTo || Decided.Contains(scheduledUtc) || SkippedRanges.Any(r => r.Contains(scheduledUtc));
 
@@ -94,22 +68,6 @@ public sealed record JobState
     public IEnumerable<RunState> Running => Active.IsEmpty ? [] : Active.Values.Where(r => !r.Queued);
 
     // ---------------------------------------------------------------- decisions
-
-    /// <summary>
-    /// What a message naming the incarnation created at <paramref name="created"/> starts: nothing for the current
-    /// one; the end of the old incarnation's runs and a fresh state for a newer one; for a journal from before
-    /// incarnations, only the record of which incarnation it is. Call only for messages that are not stale.
-    /// </summary>
-    public IReadOnlyList<IJobEvent> DecideIncarnation(DateTimeOffset? created, DateTimeOffset now)
-    {
-        if (created is not { } c || c == IncarnationCreatedUtc) return [];
-        if (!IsNewIncarnation(c)) return [new JobIncarnated(JobId, Incarnation, c, now)];
-        // The old incarnation's removal may not have reached this supervisor: its runs end here.
-        var events = new List<IJobEvent>();
-        events.AddRange(Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null)));
-        events.Add(new JobIncarnated(JobId, Incarnation + 1, c, now));
-        return events;
-    }
 
     /// <summary>
     /// Decides a tick. Empty when it is a duplicate (already decided) or for a removed incarnation (see
@@ -184,24 +142,6 @@ public sealed record JobState
         && tick.Definition.Overlap != OverlapPolicy.Allow && Running.Any() && !IsStale(tick.JobCreatedUtc) && !IsNewIncarnation(tick.JobCreatedUtc);
 
     /// <summary>
-    /// A wake-up from the scheduler: starts the incarnation it names when that is newer, and adopts a changed
-    /// definition. Empty for a removed incarnation or when nothing changed.
-    /// </summary>
-    public IReadOnlyList<IJobEvent> DecideWake(JobDefinition definition, DateTimeOffset? created, DateTimeOffset now)
-    {
-        if (IsStale(created)) return [];
-        if (IsPristine) return [new DefinitionAdopted(JobId, definition, created)];
-        var events = DecideIncarnation(created, now).ToList();
-        var state = events.Aggregate(this, (s, e) => s.Apply(e));
-        if (!state.Retired && !SameDefinition(state.Definition, definition))
-        {
-            events.Add(new DefinitionAdopted(JobId, definition, state.IncarnationCreatedUtc));
-            events.AddRange(state.StartQueuedUnder(definition, now));
-        }
-        return events;
-    }
-
-    /// <summary>
     /// A run queued under buffer-one waits for the running one to end; once the job allows overlapping runs it
     /// would wait forever (prepared runs keep one in flight), so it starts now.
     /// </summary>
@@ -209,10 +149,6 @@ public sealed record JobState
         definition.Overlap == OverlapPolicy.Allow && !Active.IsEmpty
             ? Active.Values.Where(r => r.Queued).Select(r => new RunStarted(JobId, r.RunId, now)).ToList()
             : [];
-
-    /// <summary>A supervisor that has recorded nothing yet: its first definition also records its incarnation.</summary>
-    [JsonIgnore]
-    public bool IsPristine => Definition is null && IncarnationCreatedUtc is null && !Retired && Incarnation == 1 && Active.IsEmpty && History.IsEmpty;
 
     /// <summary>Records a succeeded item; finishes the run when it was the last open item.</summary>
     public IReadOnlyList<IJobEvent> DecideSucceeded(WorkSucceeded w)
@@ -279,21 +215,6 @@ public sealed record JobState
             var queued = Active.Values.FirstOrDefault(r => r.Queued);
             if (queued is not null) events.Add(new RunStarted(JobId, queued.RunId, now));
         }
-        return events;
-    }
-
-    /// <summary>
-    /// The incarnation created at <paramref name="created"/> was removed: cancel what runs and retire. An older
-    /// incarnation's removal changes nothing; a newer one's (never seen here) is recorded, so its late ticks are dropped.
-    /// </summary>
-    public IReadOnlyList<IJobEvent> DecideRetire(DateTimeOffset? created, DateTimeOffset now)
-    {
-        if (IsStale(created)) return [];
-        var events = DecideIncarnation(created, now).ToList();
-        var state = events.Aggregate(this, (s, e) => s.Apply(e));
-        if (state.Retired) return events;
-        events.AddRange(state.Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null)));
-        events.Add(new JobRetired(JobId, now));
         return events;
     }
 
@@ -433,20 +354,6 @@ public sealed record JobState
     // ---------------------------------------------------------------- queries
 
     /// <summary>Active and finished runs of one incarnation (the current one when null), newest scheduled time first.</summary>
-    /// <summary>
-    /// The record of a manual trigger of an earlier incarnation at the tick's instant: a trigger re-sent after the
-    /// job was deleted and created again is answered with the run that exists (manual instants never repeat).
-    /// </summary>
-    public RunView? EarlierTriggerRecord(Tick tick) =>
-        tick.Trigger != TriggerKind.Manual ? null
-            : History.LastOrDefault(v => v.Trigger == TriggerKind.Manual && v.ScheduledUtc == tick.ScheduledUtc && v.Incarnation < Incarnation);
-
-    /// <summary>
-    /// The incarnation a job created at <paramref name="created"/> is in: the next one when this supervisor has not
-    /// heard of it yet (its first tick has not come), so a query never shows a removed incarnation's runs as its own.
-    /// </summary>
-    public int CurrentIncarnationFor(DateTimeOffset? created) => IsNewIncarnation(created) ? Incarnation + 1 : Incarnation;
-
     public IReadOnlyList<RunView> Runs(int limit, RunStatus? status, int? incarnation = null) =>
         (incarnation is { } n && n != Incarnation ? [] : Active.Values.Select(r => r.ToView(JobId, Incarnation)))
             .Concat(History.Where(v => v.Incarnation == (incarnation ?? Incarnation)))
