@@ -29,6 +29,7 @@ namespace Akka.Jobs.Tests.Lifecycle;
 /// on a deleted id is skipped), <c>AKKA_JOBS_MODEL_LOG=info</c> (actor logs; default warnings only).
 /// </para>
 /// </summary>
+[Collection(nameof(JobLifecycleModelTests))]
 public sealed class JobLifecycleModelTests : PipelineSpec
 {
     private const string DefaultSeed = "0000001dikc1";
@@ -429,3 +430,10 @@ public sealed class JobLifecycleModelTests : PipelineSpec
         }
     }
 }
+
+/// <summary>
+/// The model test runs alone: its hundreds of virtual-time steps would otherwise compete for the two cores with
+/// the virtual-time tests of other classes, whose actors must keep up with the time they advance.
+/// </summary>
+[CollectionDefinition(nameof(JobLifecycleModelTests), DisableParallelization = true)]
+public sealed class JobLifecycleModelCollection;
