@@ -88,6 +88,27 @@ public static class DuePlanner
         return new DuePlan(ticks, times[^1], false);
     }
 
+    /// <summary>
+    /// When a job's schedule is replaced at <paramref name="now"/>: the old <paramref name="schedule"/>'s times not yet
+    /// emitted, through <paramref name="now"/> (a paused job's as paused skips), so that the new schedule applies from
+    /// the change on and never to the times before it. Not cut into chunks: a long pause becomes a few range records.
+    /// </summary>
+    public static DuePlan PlanRest(ScheduledJob job, Schedule schedule, DateTimeOffset lastEmitted, DateTimeOffset now, DateTimeOffset covered,
+        TimeSpan misfireThreshold)
+    {
+        var planned = job.Paused ? job with { Paused = false, SkipThroughUtc = now } : job;
+        var ticks = new List<Tick>();
+        var last = lastEmitted;
+        while (true)
+        {
+            var plan = Plan(planned, schedule, last, now, covered, misfireThreshold);
+            ticks.AddRange(plan.Ticks);
+            last = plan.LastEmittedUtc;
+            if (!plan.More) break;
+        }
+        return new DuePlan(ticks, last > now ? last : now, false);
+    }
+
     /// <summary>The same reason whether a missed time falls in an early chunk or in the last plan.</summary>
     private static string MisfireReason(JobDefinition def) =>
         def.Misfire == MisfirePolicy.FireAll ? "misfire: beyond max-catch-up" : "misfire";

@@ -152,6 +152,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         PersistEvent(new JobDefined(def, exists ? Now : _state.CreationTimeFor(def.Id, Now)), () =>
         {
             var job = _state.Jobs[def.Id];
+            if (exists && (existing!.Definition.Schedule != def.Schedule || existing.Definition.TimeZone != def.TimeZone)) FinishOldSchedule(existing);
             Track(job, reset: !exists);
             // An update reaches the supervisor now; so does a re-created id, whose supervisor would otherwise show
             // the removed incarnation's history until the first time is due.
@@ -160,6 +161,27 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             replyTo.Tell(new CommandAck(def.Id, Created: !exists));
             CheckDueJobs(def.Id);
         });
+    }
+
+    /// <summary>
+    /// A new schedule applies from its change on: the old one's times up to now that are not yet emitted (the wake-up
+    /// for one may be just behind, or the job is paused) are emitted now under the old definition, and emission moves
+    /// to now. Otherwise the new schedule would be applied back to the old one's last time, e.g. hourly changed to
+    /// every minute at 12:59 would record 12:01-12:58 as missed.
+    /// </summary>
+    private void FinishOldSchedule(ScheduledJob old)
+    {
+        var id = old.Definition.Id;
+        if (!_schedules.TryGetValue(id, out var schedule) || !_emission.TryGetValue(id, out var em)) return;
+        var now = Now;
+        var rest = DuePlanner.PlanRest(old, schedule, em.LastEmittedUtc, now, em.Covered(old.CoveredUtc), _settings.MisfireThreshold);
+        foreach (var tick in rest.Ticks)
+        {
+            em.Outstanding[tick.ScheduledUtc] = (tick, now);
+            _jobs.Tell(tick);
+        }
+        em.LastEmittedUtc = rest.LastEmittedUtc;
+        em.Dirty = true;
     }
 
     private void OnRemove(RemoveJob cmd)

@@ -206,21 +206,15 @@ public static partial class LifecycleOracle
         {
             var seg = inc.Segments[i];
             var next = i + 1 < inc.Segments.Count ? inc.Segments[i + 1] : null;
-            // An update while paused: the paused times are recorded on resume with the schedule in force then.
-            var pauseAtStart = i == 0 ? null : PauseAt(inc, seg.FromUtc);
+            // An update while paused records the old schedule's paused times at the update; they are not required here
+            // (a scheduler restarting before its checkpoint re-plans them under the new schedule at the resume).
             var pauseAtEnd = next is null ? null : PauseAt(inc, next.FromUtc);
-            // The product applies a new schedule from the last time it emitted (the old schedule's last time before
-            // the update, or the watermark after a fail-over), not from the update: new-schedule times back to there
-            // may have records. Allowed, not required.
+            // A new schedule applies from the update on: the old one's times up to it are emitted under the old one
+            // (paused ones as paused skips). Only a scheduler that restarts before its next checkpoint re-plans from its
+            // watermark with the new schedule, so new-schedule times back to the job's creation are allowed then.
             var allowedAfter = created;
             if (i > 0 && !schedulerRestarts.Any(r => r >= seg.FromUtc - UnacknowledgedSlack))
-            {
-                var previous = bands[i - 1];
-                var lastOld = TimesIn(previous.AllowedAfter, seg.FromUtc - Window, previous.Segment.Period).LastOrDefault();
-                allowedAfter = lastOld == default ? previous.AllowedAfter : lastOld;
-                if (pauseAtStart is not null) allowedAfter = Min(allowedAfter, pauseAtStart.FromUtc - Window);
-                allowedAfter = Max(created, allowedAfter);
-            }
+                allowedAfter = Max(created, seg.FromUtc - Window);
             var allowedThrough = next is null ? DateTimeOffset.MaxValue : next.FromUtc + Window;
             var requiredAfter = i == 0 ? created : seg.FromUtc + Window;
             var requiredThrough = next is null ? requiredCut : Min(requiredCut, next.FromUtc - Window);
@@ -312,7 +306,9 @@ public static partial class LifecycleOracle
         }
         else
         {
-            foreach (var r in runs.Where(r => r.Trigger != TriggerKind.Manual && r.ScheduledUtc > openPause.FromUtc + Window))
+            // A schedule changed during the pause records the old schedule's times up to the change as paused skips.
+            foreach (var r in runs.Where(r => r.Trigger != TriggerKind.Manual && r.ScheduledUtc > openPause.FromUtc + Window
+                         && !(r.Status == RunStatus.Skipped && r.Reason?.StartsWith("paused", StringComparison.Ordinal) == true)))
                 violations.Add($"record {Show(r)} at a time after the job was paused at {Incarnation.T(openPause.FromUtc)} (still paused)");
         }
         return violations;
