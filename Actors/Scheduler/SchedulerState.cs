@@ -35,7 +35,7 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
 
     /// <summary>Entries only matter while a node's clock could be behind them; older ones go, so the map stays small.</summary>
     private ImmutableDictionary<string, DateTimeOffset> PruneRemoved(DateTimeOffset now) =>
-        Removed.IsEmpty || Removed.Values.All(c => c >= now - RemovedMemory) ? Removed : Removed.RemoveRange(Removed.Where(kv => kv.Value < now - RemovedMemory).Select(kv => kv.Key));
+        Removed.RemoveRange(Removed.Where(kv => kv.Value < now - RemovedMemory).Select(kv => kv.Key).ToList());
 
     public DateTimeOffset CreationTimeFor(string jobId, DateTimeOffset now) =>
         Removed.TryGetValue(jobId, out var previous) && now <= previous ? previous.AddTicks(1) : now;

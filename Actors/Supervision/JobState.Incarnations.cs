@@ -48,11 +48,19 @@ public sealed partial record JobState
         if (created is not { } c || c == IncarnationCreatedUtc) return [];
         if (!IsNewIncarnation(c)) return [new JobIncarnated(JobId, Incarnation, c, now)];
         // The old incarnation's removal may not have reached this supervisor: its runs end here.
-        var events = new List<IJobEvent>();
-        events.AddRange(Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null)));
-        events.Add(new JobIncarnated(JobId, Incarnation + 1, c, now));
-        return events;
+        return [.. CancelAllRemoved(now), new JobIncarnated(JobId, Incarnation + 1, c, now)];
     }
+
+    /// <summary><see cref="DecideIncarnation"/>'s events, and the state they lead to, on which the message is then decided.</summary>
+    private (List<IJobEvent> Events, JobState State) Incarnate(DateTimeOffset? created, DateTimeOffset now)
+    {
+        var events = DecideIncarnation(created, now).ToList();
+        return (events, events.Count == 0 ? this : events.Aggregate(this, (s, e) => s.Apply(e)));
+    }
+
+    /// <summary>Every run of the incarnation ends: the job (this life of it) was removed.</summary>
+    private IEnumerable<IJobEvent> CancelAllRemoved(DateTimeOffset now) =>
+        Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null));
 
     /// <summary>
     /// A wake-up from the scheduler: starts the incarnation it names when that is newer, and adopts a changed
@@ -62,8 +70,7 @@ public sealed partial record JobState
     {
         if (IsStale(created)) return [];
         if (IsPristine) return [new DefinitionAdopted(JobId, definition, created)];
-        var events = DecideIncarnation(created, now).ToList();
-        var state = events.Aggregate(this, (s, e) => s.Apply(e));
+        var (events, state) = Incarnate(created, now);
         if (!state.Retired && !SameDefinition(state.Definition, definition))
         {
             events.Add(new DefinitionAdopted(JobId, definition, state.IncarnationCreatedUtc));
@@ -83,10 +90,9 @@ public sealed partial record JobState
     public IReadOnlyList<IJobEvent> DecideRetire(DateTimeOffset? created, DateTimeOffset now)
     {
         if (IsStale(created)) return [];
-        var events = DecideIncarnation(created, now).ToList();
-        var state = events.Aggregate(this, (s, e) => s.Apply(e));
+        var (events, state) = Incarnate(created, now);
         if (state.Retired) return events;
-        events.AddRange(state.Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, "job removed", null)));
+        events.AddRange(state.CancelAllRemoved(now));
         events.Add(new JobRetired(JobId, now));
         return events;
     }

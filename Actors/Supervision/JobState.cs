@@ -77,10 +77,8 @@ public sealed partial record JobState
     {
         if (IsStale(tick.JobCreatedUtc)) return [];
         if (IsPristine) return (this with { IncarnationCreatedUtc = tick.JobCreatedUtc }).DecideTickInIncarnation(tick, now);
-        var begin = DecideIncarnation(tick.JobCreatedUtc, now);
-        if (begin.Count == 0) return DecideTickInIncarnation(tick, now);
-        var fresh = begin.Aggregate(this, (s, e) => s.Apply(e));
-        return [.. begin, .. fresh.DecideTickInIncarnation(tick, now)];
+        var (begin, state) = Incarnate(tick.JobCreatedUtc, now);
+        return begin.Count == 0 ? DecideTickInIncarnation(tick, now) : [.. begin, .. state.DecideTickInIncarnation(tick, now)];
     }
 
     private IReadOnlyList<IJobEvent> DecideTickInIncarnation(Tick tick, DateTimeOffset now)

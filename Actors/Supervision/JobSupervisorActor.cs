@@ -148,18 +148,13 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void OnTick(Tick tick, IActorRef replyTo)
     {
-        if (_decided.IsRefused(tick) && _decided.EarlierTriggerRecord(tick) is { } earlier)
-        {
-            _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, earlier.RunId, Duplicate: true, Busy: !_state.Active.IsEmpty,
-                Seq: LastSequenceNr, JobCreatedUtc: tick.JobCreatedUtc)));
-            return;
-        }
         if (_decided.IsRefused(tick))
         {
-            // A removed incarnation's tick (e.g. a trigger re-sent after the job was deleted): nothing is recorded,
-            // and the scheduler must not report a run that will never exist.
-            _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, _state.RunIdFor(tick.ScheduledUtc), Duplicate: false,
-                Busy: !_state.Active.IsEmpty, Seq: LastSequenceNr, Stale: true, JobCreatedUtc: tick.JobCreatedUtc)));
+            // A removed incarnation's tick (e.g. a trigger re-sent after the job was deleted): nothing is recorded, and
+            // the scheduler must not report a run that will never exist, unless an earlier incarnation already ran it.
+            var earlier = _decided.EarlierTriggerRecord(tick)?.RunId;
+            _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, earlier ?? _state.RunIdFor(tick.ScheduledUtc),
+                Duplicate: earlier is not null, Busy: !_state.Active.IsEmpty, Seq: LastSequenceNr, Stale: earlier is null, JobCreatedUtc: tick.JobCreatedUtc)));
             return;
         }
         // Times are decided in order: one prepared ahead waits while an earlier time waits for its own.
