@@ -2,7 +2,8 @@ using Akka.Hosting;
 using Akka.Persistence.Sql.Config;
 using LinqToDB;
 using LinqToDB.Data;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 
 namespace Akka.Jobs.Persistence;
 

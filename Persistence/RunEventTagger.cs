@@ -1,4 +1,5 @@
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Persistence.Journal;
 
 namespace Akka.Jobs.Persistence;

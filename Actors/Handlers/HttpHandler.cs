@@ -1,3 +1,4 @@
+using Akka.Jobs.Domain.Definitions;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -17,7 +18,7 @@ namespace Akka.Jobs.Actors.Handlers;
 public sealed class HttpHandler(HttpClient client) : IJobHandler
 {
     /// <summary>The handler name used in definitions.</summary>
-    public const string Name = "http";
+    public const string Name = HandlerParameterValidation.Http;
 
     /// <summary>How much of the response body is kept in the result or error.</summary>
     private const int BodySnippetBytes = 1024;

@@ -1,3 +1,4 @@
+using Akka.Jobs.Domain.Definitions;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -17,7 +18,7 @@ namespace Akka.Jobs.Actors.Handlers;
 public sealed class ShellHandler(TimeProvider? timeProvider = null) : IJobHandler
 {
     /// <summary>The handler name used in definitions.</summary>
-    public const string Name = "shell";
+    public const string Name = HandlerParameterValidation.Shell;
 
     /// <summary>How long to wait after exit for output still held open by background children.</summary>
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);

@@ -5,10 +5,13 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
+using Akka.Jobs.Domain.Definitions;
 using Akka.Jobs.Actors.Serialization;
 using Akka.Jobs.Actors.Sharding;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Contracts.Serialization;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,9 +57,9 @@ public static class JobsActorsHosting
             new ClusterSingletonOptions { Role = role });
 
     /// <summary>Job supervisors, one sharded persistent entity per job.</summary>
-    public static AkkaConfigurationBuilder AddJobSupervisors(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) =>
+    public static AkkaConfigurationBuilder AddJobActors(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) =>
         b.WithShardRegion<JobRegion>("job",
-            (system, registry, resolver) => jobId => JobSupervisorActor.Props(
+            (system, registry, resolver) => jobId => JobActor.Props(
                 jobId,
                 registry.Get<WorkerRegion>(),
                 registry.Get<SchedulerProxy>(),

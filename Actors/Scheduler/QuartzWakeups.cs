@@ -1,7 +1,9 @@
+using Akka.Jobs.Domain.Scheduler;
+using Akka.Jobs.Domain.Definitions;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Jobs.Actors.Protocol;
-using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Schedules;
 using Quartz;
 using IScheduler = Quartz.IScheduler;
 

@@ -1,9 +1,12 @@
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Domain.Scheduler;
+using Akka.Jobs.Domain.Definitions;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Jobs.Actors.Handlers;
-using Akka.Jobs.Actors.Protocol;
-using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Schedules;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Persistence;
@@ -142,7 +145,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new CommandRejected(def.Id, RejectionKind.Invalid, errors));
             return;
         }
-        if (exists && Supervision.JobState.SameDefinition(existing!.Definition, def))
+        if (exists && JobState.SameDefinition(existing!.Definition, def))
         {
             Sender.Tell(new CommandAck(def.Id));
             return;
@@ -486,3 +489,6 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         public static readonly CheckpointDue Instance = new();
     }
 }
+
+/// <summary>A manual trigger waiting for its supervisor's acknowledgement.</summary>
+internal sealed record PendingManual(Tick Tick, IActorRef ReplyTo, DateTimeOffset SentUtc);

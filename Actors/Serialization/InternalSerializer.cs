@@ -1,7 +1,10 @@
 using Akka.Actor;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Definitions;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Contracts.Serialization;
 
 namespace Akka.Jobs.Actors.Serialization;

@@ -1,5 +1,5 @@
 using Akka.Cluster.Sharding;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Contracts;
 
 namespace Akka.Jobs.Actors.Sharding;

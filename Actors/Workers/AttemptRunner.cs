@@ -12,7 +12,7 @@ namespace Akka.Jobs.Actors.Workers;
 internal sealed class AttemptRunner : UntypedActor
 {
     /// <summary>Error kind of an attempt stopped by the run's deadline (not a handler's own timeout).</summary>
-    public const string DeadlineKind = Supervision.JobState.RunDeadlineKind;
+    public const string DeadlineKind = Domain.Jobs.JobState.RunDeadlineKind;
 
     private readonly JobContext _context;
     private readonly JobHandlerRegistry _handlers;

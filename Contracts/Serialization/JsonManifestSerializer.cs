@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using SerializationException = System.Runtime.Serialization.SerializationException;
@@ -13,9 +12,6 @@ namespace Akka.Jobs.Contracts.Serialization;
 /// </summary>
 public abstract class JsonManifestSerializer : SerializerWithStringManifest
 {
-    /// <summary>Shared JSON settings: camelCase, enums as kebab-case strings.</summary>
-    public static readonly JsonSerializerOptions Options = CreateOptions();
-
     private readonly Dictionary<Type, string> _manifests;
     private readonly Dictionary<string, Type> _types;
 
@@ -36,22 +32,11 @@ public abstract class JsonManifestSerializer : SerializerWithStringManifest
             : throw new ArgumentException($"{GetType().Name} has no manifest for {o.GetType().FullName}");
 
     /// <inheritdoc />
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), JobsJson.Options);
 
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest) =>
         _types.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, Options) ?? throw new SerializationException($"null payload for manifest '{manifest}'")
+            ? JsonSerializer.Deserialize(bytes, type, JobsJson.Options) ?? throw new SerializationException($"null payload for manifest '{manifest}'")
             : throw new SerializationException($"{GetType().Name} does not know manifest '{manifest}'");
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        };
-        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
-        o.MakeReadOnly(populateMissingResolver: true);
-        return o;
-    }
 }

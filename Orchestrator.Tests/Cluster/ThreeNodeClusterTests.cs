@@ -3,7 +3,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Jobs.Actors.Hosting;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Jobs.Tests.Infrastructure;
@@ -63,7 +63,7 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
         var restartedAt = TimeProvider.System.GetUtcNow();
         await StartClusterAsync();
 
-        var job = await _nodes[2].Http.GetFromJsonAsync<JobView>("/api/jobs/parked", Contracts.Serialization.JsonManifestSerializer.Options);
+        var job = await _nodes[2].Http.GetFromJsonAsync<JobView>("/api/jobs/parked", Contracts.Serialization.JobsJson.Options);
         Assert.True(job!.Paused);
         await UntilAsync(async () => (await RunsAsync(_nodes[1])).Any(r => r.Status == RunStatus.Succeeded && r.ScheduledUtc > restartedAt), "runs after the restart");
         var after = await RunsAsync(_nodes[1]);

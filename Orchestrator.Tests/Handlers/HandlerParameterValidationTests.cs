@@ -1,3 +1,4 @@
+using Akka.Jobs.Domain.Definitions;
 using Akka.Jobs.Actors.Handlers;
 using Xunit;
 using static Akka.Jobs.Tests.Handlers.HandlerTestSupport;

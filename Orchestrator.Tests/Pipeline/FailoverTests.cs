@@ -212,7 +212,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
         await Workers.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("stranded|main"), Patience); // its node died
 
         // The work lease here is 5 minutes of virtual time, and none passes: only the removal can do it.
-        Jobs.Tell(new Akka.Jobs.Actors.Protocol.NodeRemoved("stranded", "test-node"));
+        Jobs.Tell(new Akka.Jobs.Domain.Protocol.NodeRemoved("stranded", "test-node"));
 
         await AwaitCallsAsync("stranded", 2);
         Assert.Equal(2, Handled.For("stranded")[1].Context.Attempt);

@@ -4,10 +4,13 @@ using Akka.Configuration;
 using Akka.Jobs.Actors;
 using Akka.Jobs.Actors.Handlers;
 using Akka.Jobs.Actors.Hosting;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
+using Akka.Jobs.Domain.Definitions;
 using Akka.Jobs.Actors.Sharding;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
@@ -47,7 +50,7 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
         Handlers = services.BuildServiceProvider().GetRequiredService<JobHandlerRegistry>();
 
         Jobs = Sys.ActorOf(Props.Create(() => new LocalRegion(new JobMessageExtractor(10),
-            id => JobSupervisorActor.Props(id, Workers!, Scheduler!, null, Clock, Settings))), "jobs");
+            id => JobActor.Props(id, Workers!, Scheduler!, null, Clock, Settings))), "jobs");
         Workers = Sys.ActorOf(Props.Create(() => new LocalRegion(new WorkerMessageExtractor(10),
             _ => EntityWorkerActor.Props(Jobs, Handlers, Clock, "test-node", null, Settings.HeartbeatInterval, JobsActorsHosting.WorkerIdleAfter(Settings)))), "workers");
         Scheduler = StartScheduler();

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Jobs.Actors;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Contracts.Runs;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,4 +1,4 @@
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Actor;

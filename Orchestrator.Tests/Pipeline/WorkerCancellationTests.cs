@@ -1,6 +1,7 @@
 using Akka.Actor;
-using Akka.Jobs.Actors.Protocol;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Actors.Workers;
 using Akka.TestKit;
 using Xunit;

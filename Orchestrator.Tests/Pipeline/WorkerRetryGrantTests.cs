@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Contracts.Jobs;
 using Xunit;

@@ -1,4 +1,4 @@
-using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Domain.Schedules;
 using Xunit;
 
 namespace Akka.Jobs.Tests.Scheduling;

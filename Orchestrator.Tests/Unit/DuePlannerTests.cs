@@ -1,6 +1,8 @@
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
-using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Domain.Definitions;
+using Akka.Jobs.Domain.Schedules;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Xunit;

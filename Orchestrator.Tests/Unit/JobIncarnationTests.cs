@@ -1,5 +1,6 @@
-using Akka.Jobs.Actors.Protocol;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Xunit;

@@ -1,5 +1,6 @@
-using Akka.Jobs.Actors.Protocol;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Xunit;
@@ -183,8 +184,8 @@ public sealed class JobStateTests
 
         Assert.Empty(s.DecideTick(range, Now));
         var spans = s.DecidedWithin(T0, T0.AddSeconds(29));
-        var schedule = Akka.Jobs.Actors.Scheduling.ScheduleParser.Parse("@every 1s", TimeZoneInfo.Utc);
-        var recut = Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, spans);
+        var schedule = Akka.Jobs.Domain.Schedules.ScheduleParser.Parse("@every 1s", TimeZoneInfo.Utc);
+        var recut = Akka.Jobs.Domain.Scheduler.DuePlanner.Recut(range, schedule, spans);
         foreach (var tick in recut) (s, _) = OnTick(s, tick);
 
         Assert.Equal(29, recut.Sum(t => t.SkippedCount));
@@ -192,7 +193,7 @@ public sealed class JobStateTests
         Assert.All(Enumerable.Range(0, 30), i => Assert.True(s.IsDecided(T0.AddSeconds(i))));
         Assert.Equal(30, s.History.Sum(h => h.SkippedTimes));
         // The same range again finds everything decided: nothing is left to re-cut.
-        Assert.Empty(Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(29))));
+        Assert.Empty(Akka.Jobs.Domain.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(29))));
     }
 
     [Fact]
@@ -203,10 +204,10 @@ public sealed class JobStateTests
         var manual = T0.AddSeconds(7).AddMilliseconds(250);
         var (s, _) = OnTick(JobState.Empty(d.Id), Tick(d, manual, TriggerKind.Manual));
         var range = Tick(d, T0, skip: "paused", through: T0.AddSeconds(29), count: 30);
-        var schedule = Akka.Jobs.Actors.Scheduling.ScheduleParser.Parse("@every 1s", TimeZoneInfo.Utc);
+        var schedule = Akka.Jobs.Domain.Schedules.ScheduleParser.Parse("@every 1s", TimeZoneInfo.Utc);
 
         Assert.Empty(s.DecideTick(range, Now));
-        var recut = Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(29)));
+        var recut = Akka.Jobs.Domain.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(29)));
         foreach (var tick in recut) (s, _) = OnTick(s, tick);
 
         Assert.Equal(30, recut.Sum(t => t.SkippedCount));
@@ -222,9 +223,9 @@ public sealed class JobStateTests
         var d = Single() with { Schedule = "@every 1s", TimeZone = "UTC" };
         var (s, _) = OnTick(JobState.Empty(d.Id), Tick(d, T0.AddSeconds(10), skip: "overlap"));
         var range = Tick(d, T0, skip: "misfire", through: T0.AddSeconds(1499), count: 1500);
-        var schedule = Akka.Jobs.Actors.Scheduling.ScheduleParser.Parse(d.Schedule, TimeZoneInfo.Utc);
+        var schedule = Akka.Jobs.Domain.Schedules.ScheduleParser.Parse(d.Schedule, TimeZoneInfo.Utc);
 
-        var recut = Akka.Jobs.Actors.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(1499)));
+        var recut = Akka.Jobs.Domain.Scheduler.DuePlanner.Recut(range, schedule, s.DecidedWithin(T0, T0.AddSeconds(1499)));
 
         Assert.Equal(1499, recut.Sum(t => t.SkippedCount));
         Assert.Equal(T0.AddSeconds(1499), recut[^1].SkippedThroughUtc ?? recut[^1].ScheduledUtc);

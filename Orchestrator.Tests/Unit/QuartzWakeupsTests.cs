@@ -1,5 +1,7 @@
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
-using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Domain.Definitions;
+using Akka.Jobs.Domain.Schedules;
 using Xunit;
 
 namespace Akka.Jobs.Tests.Unit;

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Akka.Jobs.Actors.Protocol;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Jobs.Contracts.Serialization;
@@ -15,7 +16,7 @@ namespace Akka.Jobs.Tests.Unit;
 /// </summary>
 public sealed class RunCountersTests
 {
-    private static readonly JsonSerializerOptions Json = JsonManifestSerializer.Options;
+    private static readonly JsonSerializerOptions Json = JobsJson.Options;
 
     private static JobDefinition Wide(int items) =>
         Definition("wide", entities: Enumerable.Range(0, items).Select(i => $"e{i}").ToList()) with { Retry = new RetryPolicy { MaxAttempts = 4 } };

@@ -1,9 +1,12 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Definitions;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 

@@ -1,4 +1,6 @@
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
+using Akka.Jobs.Domain.Definitions;
 using Xunit;
 using static Akka.Jobs.Tests.Unit.Samples;
 
@@ -22,7 +24,7 @@ public sealed class SchedulerStateTests
         Assert.Equal((T0, T0, T0), (job.CreatedUtc, job.UpdatedUtc, job.CoveredUtc));
         Assert.False(job.Paused);
         Assert.Null(job.SkipThroughUtc);
-        Assert.True(Akka.Jobs.Actors.Supervision.JobState.SameDefinition(Definition("job-a"), job.Definition));
+        Assert.True(Akka.Jobs.Domain.Jobs.JobState.SameDefinition(Definition("job-a"), job.Definition));
     }
 
     [Fact]

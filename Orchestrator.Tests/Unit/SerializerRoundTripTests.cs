@@ -1,10 +1,13 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Actor;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
+using Akka.Jobs.Domain.Definitions;
 using Akka.Jobs.Actors.Serialization;
-using Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Jobs.Contracts.Serialization;
@@ -32,7 +35,7 @@ public sealed class SerializerRoundTripTests(SerializerFixture fixture) : IClass
 
     public static TheoryData<string> InternalManifests() => [.. InternalSerializer.Table.Values];
 
-    private static string JsonOf(object o) => JsonSerializer.Serialize(o, o.GetType(), JsonManifestSerializer.Options);
+    private static string JsonOf(object o) => JsonSerializer.Serialize(o, o.GetType(), JobsJson.Options);
 
     private static object RoundTrip(JsonManifestSerializer serializer, IReadOnlyDictionary<Type, string> table, string manifest)
     {

@@ -33,7 +33,7 @@ public static class ClusterApi
                     reachable = !unreachable.Contains(m.Address),
                     upSinceUtc = upTimes.Of(m.UniqueAddress),
                 }),
-            }, JsonManifestSerializer.Options);
+            }, JobsJson.Options);
         });
     }
 

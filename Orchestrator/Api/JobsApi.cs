@@ -20,7 +20,7 @@ public static class JobsApi
     public static void MapJobsApi(this WebApplication app)
     {
         var api = app.MapGroup("/api/jobs");
-        var json = JsonManifestSerializer.Options;
+        var json = JobsJson.Options;
 
         api.MapGet("", async (IRequiredActor<SchedulerProxy> scheduler, string? tenant) =>
             await AskAsync<ListJobsResult>(scheduler, new ListJobs(tenant), r => Results.Json(r.Jobs, json)));

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Domain.Schedules;
 using Akka.Jobs.Contracts.Jobs;
 
 namespace Akka.Jobs.Orchestrator.Configuration;

@@ -49,7 +49,7 @@ public static class AkkaJobsNode
             .AddJobsPersistence(DatabaseTarget.Parse(o.Db))
             .WithDistributedPubSub(role: null!)
             .AddEntityWorkers(engine, role)
-            .AddJobSupervisors(engine, role)
+            .AddJobActors(engine, role)
             .AddScheduler(engine, role)
             .WithActors((system, registry) =>
             {

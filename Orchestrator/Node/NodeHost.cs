@@ -1,5 +1,7 @@
 using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
+using Akka.Jobs.Domain.Definitions;
 using Akka.Jobs.Orchestrator.Api;
 using Akka.Jobs.Orchestrator.Configuration;
 

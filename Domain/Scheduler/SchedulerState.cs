@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Jobs.Contracts.Jobs;
 
-namespace Akka.Jobs.Actors.Scheduler;
+namespace Akka.Jobs.Domain.Scheduler;
 
 /// <summary>One job as the scheduler keeps it.</summary>
 public sealed record ScheduledJob(

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>
 /// ISO-8601 instants for "@at": <c>yyyy-MM-ddTHH:mm[:ss[.fffffff]]</c> followed by <c>Z</c> or <c>±hh:mm</c>.

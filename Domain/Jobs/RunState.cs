@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Akka.Jobs.Contracts.Runs;
 
-namespace Akka.Jobs.Actors.Supervision;
+namespace Akka.Jobs.Domain.Jobs;
 
 /// <summary>One fan-out item of a run. <see cref="Attempt"/> is the last attempt number used (0 = none yet).</summary>
 public sealed record ItemState(string Key, int Attempt = 0, bool Done = false, bool Failed = false, string? Error = null, string? Node = null);

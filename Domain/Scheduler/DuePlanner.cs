@@ -1,9 +1,9 @@
-using Akka.Jobs.Actors.Protocol;
-using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Schedules;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 
-namespace Akka.Jobs.Actors.Scheduler;
+namespace Akka.Jobs.Domain.Scheduler;
 
 /// <summary>The ticks to emit for one job now, and how far that brings its emission.</summary>
 public sealed record DuePlan(IReadOnlyList<Tick> Ticks, DateTimeOffset LastEmittedUtc, bool More)

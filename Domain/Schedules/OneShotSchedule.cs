@@ -1,4 +1,4 @@
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>
 /// Fires exactly once at <see cref="At"/> ("@at 2026-12-01T02:00:00Z"). Once <see cref="At"/> is not strictly after

@@ -1,4 +1,4 @@
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>
 /// When a job fires. Pure and clock-free: every method takes the reference instant as an argument,

@@ -2,7 +2,7 @@ using Akka.Jobs.Contracts;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 
-namespace Akka.Jobs.Actors.Supervision;
+namespace Akka.Jobs.Domain.Jobs;
 
 /// <summary>An event in a job supervisor's journal (<c>job-{jobId}</c>); tagged <see cref="JobEventTags.Run"/>.</summary>
 public interface IJobEvent : IWithJobId;

@@ -1,4 +1,4 @@
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>Never fires by itself; runs only when triggered explicitly.</summary>
 public sealed record ManualSchedule() : Schedule("manual")

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Jobs.Contracts.Serialization;
 
-namespace Akka.Jobs.Actors.Supervision;
+namespace Akka.Jobs.Domain.Jobs;
 
 /// <summary>
 /// Everything a job supervisor knows, rebuilt from its journal. <c>Decide*</c> turn inputs into
@@ -366,7 +366,7 @@ public sealed partial record JobState
     /// </summary>
     public static bool SameDefinition(JobDefinition? a, JobDefinition? b) =>
         ReferenceEquals(a, b) || a is not null && b is not null &&
-        JsonSerializer.Serialize(a, JsonManifestSerializer.Options) == JsonSerializer.Serialize(b, JsonManifestSerializer.Options);
+        JsonSerializer.Serialize(a, JobsJson.Options) == JsonSerializer.Serialize(b, JobsJson.Options);
 
     private static string? Trim(string? text) => text is { Length: > 4096 } ? text[^4096..] : text;
 }

@@ -1,18 +1,19 @@
+using Akka.Jobs.Domain.Jobs;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Persistence;
 
-namespace Akka.Jobs.Actors.Supervision;
+namespace Akka.Jobs.Actors.Jobs;
 
 /// <summary>
 /// Single writer of one job's runs (persistence id <c>job-{jobId}</c>). Acknowledges a tick only
 /// after its decision is persisted; drops ticks for times already decided; dispatches work items,
 /// enforces the run timeout and resumes or interrupts runs in flight after a crash.
 /// </summary>
-public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
+public sealed class JobActor : ReceivePersistentActor, IWithTimers
 {
     private readonly string _jobId;
     private readonly IActorRef _workers;
@@ -40,7 +41,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private JobDefinition? _workDefinitionOf;
     private JobDefinition? _workDefinition;
 
-    public JobSupervisorActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings)
+    public JobActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings)
     {
         _jobId = jobId;
         _workers = workers;
@@ -120,7 +121,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private DateTimeOffset Now => _clock.GetUtcNow();
 
     public static Props Props(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings) =>
-        ActorProps.Of(() => new JobSupervisorActor(jobId, workers, scheduler, mediator, clock, settings));
+        ActorProps.Of(() => new JobActor(jobId, workers, scheduler, mediator, clock, settings));
 
     private void OnRecovered()
     {

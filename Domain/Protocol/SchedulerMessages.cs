@@ -1,9 +1,8 @@
-using Akka.Actor;
 using Akka.Jobs.Contracts;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 
-namespace Akka.Jobs.Actors.Protocol;
+namespace Akka.Jobs.Domain.Protocol;
 
 /// <summary>
 /// One scheduled time of one job, sent by the scheduler until the supervisor acknowledges it.
@@ -86,6 +85,3 @@ public sealed record CheckDue(string? JobId) : IJobsMessage
     /// <summary>Check every job.</summary>
     public static readonly CheckDue All = new((string?)null);
 }
-
-/// <summary>A manual trigger waiting for its supervisor's acknowledgement.</summary>
-internal sealed record PendingManual(Tick Tick, IActorRef ReplyTo, DateTimeOffset SentUtc);

@@ -1,4 +1,5 @@
-namespace Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Jobs;
+namespace Akka.Jobs.Actors.Jobs;
 
 /// <summary>
 /// Events a supervisor has decided but not yet written, with the replies that must wait for them. The

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>
 /// Converts a 5-field standard cron expression (minute hour day-of-month month day-of-week) to Quartz's

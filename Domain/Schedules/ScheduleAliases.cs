@@ -1,4 +1,4 @@
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>Named schedules (case-insensitive), all evaluated as Quartz cron in the job's zone.</summary>
 internal static class ScheduleAliases

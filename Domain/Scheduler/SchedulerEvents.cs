@@ -1,7 +1,7 @@
 using Akka.Jobs.Contracts;
 using Akka.Jobs.Contracts.Jobs;
 
-namespace Akka.Jobs.Actors.Scheduler;
+namespace Akka.Jobs.Domain.Scheduler;
 
 /// <summary>An event in the scheduler's journal (persistence id <c>scheduler</c>).</summary>
 public interface ISchedulerEvent : IJobsMessage;

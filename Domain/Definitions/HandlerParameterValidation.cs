@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Jobs.Contracts.Jobs;
 
-namespace Akka.Jobs.Actors.Handlers;
+namespace Akka.Jobs.Domain.Definitions;
 
 /// <summary>
 /// Checks the parameters of the built-in <c>shell</c> and <c>http</c> handlers, so the scheduler can reject a
@@ -12,6 +12,12 @@ namespace Akka.Jobs.Actors.Handlers;
 /// </summary>
 public static partial class HandlerParameterValidation
 {
+    /// <summary>The name the built-in shell handler is registered under.</summary>
+    public const string Shell = "shell";
+
+    /// <summary>The name the built-in http handler is registered under.</summary>
+    public const string Http = "http";
+
     [GeneratedRegex("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")]
     private static partial Regex TokenPattern();
 
@@ -21,8 +27,8 @@ public static partial class HandlerParameterValidation
     /// </summary>
     public static IReadOnlyList<ValidationError> Validate(string handler, JsonElement parameters) => handler switch
     {
-        ShellHandler.Name => ValidateShell(parameters),
-        HttpHandler.Name => ValidateHttp(parameters),
+        Shell => ValidateShell(parameters),
+        Http => ValidateHttp(parameters),
         _ => [],
     };
 
@@ -128,7 +134,7 @@ public static partial class HandlerParameterValidation
         return errors;
     }
 
-    internal static bool TryParseUrl(string? url, out Uri uri)
+    public static bool TryParseUrl(string? url, out Uri uri)
     {
         if (Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps))
         {
@@ -140,7 +146,7 @@ public static partial class HandlerParameterValidation
     }
 
     /// <summary>The property, unless absent or JSON null.</summary>
-    internal static bool TryGet(JsonElement parameters, string name, out JsonElement value) =>
+    public static bool TryGet(JsonElement parameters, string name, out JsonElement value) =>
         parameters.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
 
     private static string Describe(JsonElement e) => e.ValueKind switch

@@ -1,4 +1,4 @@
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>
 /// "@every 90s": fires at every whole multiple of <see cref="Interval"/> since the Unix epoch (1970-01-01T00:00:00Z),

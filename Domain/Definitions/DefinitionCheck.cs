@@ -1,8 +1,7 @@
-using Akka.Jobs.Actors.Handlers;
-using Akka.Jobs.Actors.Scheduling;
+using Akka.Jobs.Domain.Schedules;
 using Akka.Jobs.Contracts.Jobs;
 
-namespace Akka.Jobs.Actors.Scheduler;
+namespace Akka.Jobs.Domain.Definitions;
 
 /// <summary>Full validation of a definition: structure, schedule syntax, handler name and parameters.</summary>
 public static class DefinitionCheck

@@ -1,6 +1,6 @@
 using Quartz;
 
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>
 /// A cron schedule evaluated by Quartz.NET's <see cref="CronExpression"/> in <see cref="Zone"/>.

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>
 /// Parses durations for schedules ("@every 90s"), timeouts and backoff.

@@ -1,7 +1,7 @@
 using Akka.Jobs.Contracts;
 using Akka.Jobs.Contracts.Jobs;
 
-namespace Akka.Jobs.Actors.Protocol;
+namespace Akka.Jobs.Domain.Protocol;
 
 /// <summary>A message for the worker entity of one (job, item).</summary>
 public interface IWithWorkItem : IJobsMessage

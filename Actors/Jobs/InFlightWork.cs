@@ -1,4 +1,5 @@
-namespace Akka.Jobs.Actors.Supervision;
+using Akka.Jobs.Domain.Jobs;
+namespace Akka.Jobs.Actors.Jobs;
 
 /// <summary>What the supervisor knows of an item in flight; not persisted (a restart resumes or interrupts).</summary>
 internal sealed record WorkLease(int Attempt, DateTimeOffset LastHeardUtc, string? Node);

@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
-using Akka.Jobs.Actors.Protocol;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 
-namespace Akka.Jobs.Actors.Supervision;
+namespace Akka.Jobs.Domain.Jobs;
 
 /// <summary>
 /// Incarnations: the lives of one job id, which is deleted and created again. Messages name an incarnation by the

@@ -1,6 +1,6 @@
 using Quartz;
 
-namespace Akka.Jobs.Actors.Scheduling;
+namespace Akka.Jobs.Domain.Schedules;
 
 /// <summary>
 /// Parses schedule text. Accepted forms:
