@@ -1,8 +1,12 @@
 using Akka.Jobs.Domain.Jobs;
 namespace Akka.Jobs.Actors.Jobs;
 
-/// <summary>What the supervisor knows of an item in flight; not persisted (a restart resumes or interrupts).</summary>
-internal sealed record WorkLease(int Attempt, DateTimeOffset LastHeardUtc, string? Node);
+/// <summary>
+/// What the job actor knows of an item in flight: the attempt number it handed out, when it last heard of it, the
+/// worker's node once it confirmed, and the instant the attempt may not start before. Not persisted (a restart
+/// resumes or interrupts).
+/// </summary>
+internal sealed record WorkLease(int Attempt, DateTimeOffset LastHeardUtc, string? Node, DateTimeOffset? NotBeforeUtc = null);
 
 /// <summary>
 /// A supervisor's dispatch bookkeeping per run: the leases of items in flight and a queue of items waiting

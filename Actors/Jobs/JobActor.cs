@@ -1,9 +1,9 @@
-using Akka.Jobs.Domain.Jobs;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Domain.Protocol;
 using Akka.Persistence;
 
 namespace Akka.Jobs.Actors.Jobs;
@@ -40,6 +40,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private int _sinceSnapshot;
     private JobDefinition? _workDefinitionOf;
     private JobDefinition? _workDefinition;
+    /// <summary>The retry jitter's source; decisions take it as an input, so tests pass a seeded one.</summary>
+    private readonly Random _random = Random.Shared;
 
     public JobActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings)
     {
@@ -53,61 +55,54 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         _state = JobState.Empty(jobId);
         _decided = _state;
 
-        Recover<SnapshotOffer>(o =>
-        {
-            if (o.Snapshot is not JobState s) return;
-            _state = s;
-            _sinceSnapshot = 0;
-        });
-        Recover<IJobEvent>(e =>
-        {
-            _state = _state.Apply(e);
-            _sinceSnapshot++;
-        });
-        Recover<RecoveryCompleted>(_ => OnRecovered());
+        Recover<SnapshotOffer>(RecoverSnapshot);
+        Recover<IJobEvent>(RecoverEvent);
+        Recover<RecoveryCompleted>(HandleRecoveryCompleted);
+        Serving();
+    }
 
-        Command<Tick>(OnTick);
-        Command<TickDue>(d =>
-        {
-            _waiting.Remove(d.Tick.ScheduledUtc);
-            OnTick(d.Tick, d.ReplyTo);
-        });
-        Command<WakeJob>(OnWake);
-        Command<RetireJob>(r => PersistAndApply(_decided.DecideRetire(r.JobCreatedUtc, Now)));
-        Command<WorkStarted>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
-        Command<WorkHeartbeat>(w => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node));
-        Command<WorkSucceeded>(w => PersistAndApply(_decided.DecideSucceeded(w)));
-        Command<WorkFailed>(w =>
-        {
-            Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
-            PersistAndApply(_decided.DecideFailed(w));
-        });
-        Command<FlushPending>(_ => Flush());
-        Command<LeaseCheck>(_ => ExpireLeases());
-        Command<NodeRemoved>(n => OnNodeRemoved(n.Node));
-        Command<ReceiveTimeout>(_ =>
-        {
-            // Idle jobs leave memory; a job with runs in flight stays to watch them.
-            if (_decided.Active.IsEmpty) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopIdle.Instance));
-        });
-        Command<StopIdle>(_ =>
-        {
-            // Decided events still to be written go first (a PoisonPill would drop them): ask again behind the flush.
-            if (_flushScheduled || !_pending.IsEmpty) Self.Tell(StopIdle.Instance);
-            else Context.Stop(Self);
-        });
-        Command<WorkCancelled>(w =>
-        {
-            _inFlight.Remove(w.RunId, w.ItemKey);
-            PersistAndApply(_decided.DecideCancelled(w, "cancelled: node shutting down"));
-        });
-        Command<RunDeadline>(d => PersistAndApply(_decided.DecideTimeout(d.RunId, Now)));
-        Command<ListRuns>(q =>
-        {
-            var current = _state.CurrentIncarnationFor(q.JobCreatedUtc);
-            Sender.Tell(new ListRunsResult(_jobId,
-                _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation ?? current).Select(WithLiveAttempt).ToList(), current));
-        });
+    /// <summary>The actor's life after recovery: every command it serves, one named handler each.</summary>
+    private void Serving()
+    {
+        Command<Tick>(HandleTick);
+        Command<TickDue>(HandleTickDue);
+        Command<WakeJob>(HandleWakeJob);
+        Command<RetireJob>(HandleRetireJob);
+        Command<NodeRemoved>(HandleNodeRemoved);
+        Command<WorkStarted>(HandleWorkStarted);
+        Command<WorkHeartbeat>(HandleWorkHeartbeat);
+        Command<WorkSucceeded>(HandleWorkSucceeded);
+        Command<WorkFailed>(HandleWorkFailed);
+        Command<WorkTimedOut>(HandleWorkTimedOut);
+        Command<WorkCancelled>(HandleWorkCancelled);
+        Command<RunDeadline>(HandleRunDeadline);
+        Command<LeaseCheck>(HandleLeaseCheck);
+        Command<FlushPending>(HandleFlushPending);
+        Command<ListRuns>(HandleListRuns);
+        Command<ReceiveTimeout>(HandleReceiveTimeout);
+        Command<StopIdle>(HandleStopIdle);
+        SnapshotHousekeeping();
+    }
+
+    /// <summary>
+    /// Passivation's stop came while decided events wait to be written (a plain stop would drop them): only the
+    /// flush runs, and the actor stops once nothing is pending. Nothing but its own timers reaches it now (the shard
+    /// buffers messages for a passivating entity), and those are stashed and dropped with it.
+    /// </summary>
+    private void StoppingAfterFlush()
+    {
+        Command<FlushPending>(_ => Flush(whenWritten: StopIfNothingPending));
+        SnapshotHousekeeping();
+        CommandAny(_ => Stash.Stash());
+    }
+
+    private void StopIfNothingPending()
+    {
+        if (_pending.IsEmpty && !_flushScheduled) Context.Stop(Self);
+    }
+
+    private void SnapshotHousekeeping()
+    {
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of job {0} failed", _jobId));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -123,7 +118,20 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     public static Props Props(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, TimeProvider clock, JobsSettings settings) =>
         ActorProps.Of(() => new JobActor(jobId, workers, scheduler, mediator, clock, settings));
 
-    private void OnRecovered()
+    private void RecoverSnapshot(SnapshotOffer offer)
+    {
+        if (offer.Snapshot is not JobState snapshot) return;
+        _state = snapshot;
+        _sinceSnapshot = 0;
+    }
+
+    private void RecoverEvent(IJobEvent e)
+    {
+        _state = _state.Apply(e);
+        _sinceSnapshot++;
+    }
+
+    private void HandleRecoveryCompleted(RecoveryCompleted _)
     {
         _decided = _state;
         Context.SetReceiveTimeout(_settings.PassivateIdleAfter);
@@ -133,7 +141,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         foreach (var run in _state.Running) ArmDeadline(run);
     }
 
-    private void OnWake(WakeJob w)
+    private void HandleWakeJob(WakeJob w)
     {
         var events = _decided.DecideWake(w.Definition, w.JobCreatedUtc, Now);
         if (events.Count > 0) PersistAndApply(events);
@@ -145,9 +153,62 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private void OnTick(Tick tick) => OnTick(tick, Sender);
+    private void HandleTick(Tick tick) => DecideTick(tick, Sender);
 
-    private void OnTick(Tick tick, IActorRef replyTo)
+    private void HandleTickDue(TickDue due)
+    {
+        _waiting.Remove(due.Tick.ScheduledUtc);
+        DecideTick(due.Tick, due.ReplyTo);
+    }
+
+    private void HandleRetireJob(RetireJob r) => PersistAndApply(_decided.DecideRetire(r.JobCreatedUtc, Now));
+
+    private void HandleWorkStarted(WorkStarted w) => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
+
+    private void HandleWorkHeartbeat(WorkHeartbeat w) => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
+
+    private void HandleWorkSucceeded(WorkSucceeded w) => PersistAndApply(_decided.DecideSucceeded(w));
+
+    /// <summary>The decision (retry or final) reads the highest attempt number handed out for the item.</summary>
+    private void HandleWorkFailed(WorkFailed w)
+    {
+        Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
+        var handedOut = _inFlight.TryGet(w.RunId, w.ItemKey, out var lease) ? lease.Attempt : w.Attempt;
+        PersistAndApply(_decided.DecideFailed(w, handedOut, Now, _random));
+    }
+
+    private void HandleWorkTimedOut(WorkTimedOut w) => PersistAndApply(_decided.DecideTimedOut(w));
+
+    private void HandleWorkCancelled(WorkCancelled w)
+    {
+        _inFlight.Remove(w.RunId, w.ItemKey);
+        PersistAndApply(_decided.DecideCancelled(w, "cancelled: node shutting down"));
+    }
+
+    private void HandleRunDeadline(RunDeadline d) => PersistAndApply(_decided.DecideTimeout(d.RunId, Now));
+
+    private void HandleFlushPending(FlushPending _) => Flush();
+
+    private void HandleListRuns(ListRuns q)
+    {
+        var current = _state.CurrentIncarnationFor(q.JobCreatedUtc);
+        Sender.Tell(new ListRunsResult(_jobId,
+            _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation ?? current).Select(WithLiveAttempt).ToList(), current));
+    }
+
+    /// <summary>Idle jobs leave memory; a job with runs in flight stays to watch them.</summary>
+    private void HandleReceiveTimeout(ReceiveTimeout _)
+    {
+        if (_decided.Active.IsEmpty) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopIdle.Instance));
+    }
+
+    private void HandleStopIdle(StopIdle _)
+    {
+        if (!_flushScheduled && _pending.IsEmpty) Context.Stop(Self);
+        else Become(StoppingAfterFlush);
+    }
+
+    private void DecideTick(Tick tick, IActorRef replyTo)
     {
         if (_decided.IsRefused(tick))
         {
@@ -194,10 +255,15 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Self.Tell(FlushPending.Instance);
     }
 
-    private void Flush()
+    /// <summary>Writes the pending batch; <paramref name="whenWritten"/> runs after its last event is applied (at once when nothing is pending).</summary>
+    private void Flush(Action? whenWritten = null)
     {
         _flushScheduled = false;
-        if (_pending.IsEmpty) return;
+        if (_pending.IsEmpty)
+        {
+            whenWritten?.Invoke();
+            return;
+        }
         var batch = _pending.TakeBatch();
         var applied = 0;
         // PersistAll stashes commands until every callback ran, so nothing is decided while the batch is written.
@@ -207,9 +273,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             _sinceSnapshot++;
             React(e);
             _pending.Written(++applied);
-            if (applied < batch.Count || !_state.SnapshotDue(_sinceSnapshot, _snapshotEvery)) return;
-            SaveSnapshot(_state);
-            _sinceSnapshot = 0;
+            if (applied < batch.Count) return;
+            if (_state.SnapshotDue(_sinceSnapshot, _snapshotEvery))
+            {
+                SaveSnapshot(_state);
+                _sinceSnapshot = 0;
+            }
+            whenWritten?.Invoke();
         });
     }
 
@@ -249,20 +319,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case AttemptFailed f:
                 _log.Info("Attempt failed job={0} run={1} item={2} attempt={3} error={4}; retrying", _jobId, f.RunId, f.ItemKey, f.Attempt, f.Error);
-                if (_inFlight.TryGet(f.RunId, f.ItemKey, out var lease))
-                {
-                    // The failure is recorded: the worker may run the next attempt. Its number is handed out
-                    // here only, so an attempt number is never used twice, even across fail-overs.
-                    var next = Math.Max(lease.Attempt, f.Attempt) + 1;
-                    _inFlight.Set(f.RunId, f.ItemKey, lease with { Attempt = next, LastHeardUtc = Now });
-                    _workers.Tell(new RetryGranted(_jobId, f.RunId, f.ItemKey, next));
-                }
-                else
-                {
-                    // A lost worker retries nothing: the item is dispatched again from here.
-                    _inFlight.Requeue(f.RunId, f.ItemKey);
-                    Dispatch(f.RunId);
-                }
+                Retry(f);
                 break;
             case JobIncarnated i when i.Incarnation > 1:
                 _log.Info("Job {0} incarnation {1} started (created {2:O})", _jobId, i.Incarnation, i.JobCreatedUtc);
@@ -305,35 +362,45 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
         if (_state.Active.IsEmpty) _scheduler.Tell(new JobIdle(_jobId, LastSequenceNr));
 
-        var def = _state.Definition;
-        var failures = _state.ConsecutiveFailures;
-        if (def is null || failures == 0) return;
-        if (def.AlertAfter > 0 && failures == def.AlertAfter)
-            _log.Warning("ALERT job={0} has failed {1} runs in a row", _jobId, failures);
-        if (def.PauseAfter > 0 && failures == def.PauseAfter)
-            _scheduler.Tell(new AutoPauseJob(_jobId, failures, _state.IncarnationCreatedUtc));
+        var (alert, pause) = _state.Escalation;
+        if (alert) _log.Warning("ALERT job={0} has failed {1} runs in a row", _jobId, _state.ConsecutiveFailures);
+        if (pause) _scheduler.Tell(new AutoPauseJob(_jobId, _state.ConsecutiveFailures, _state.IncarnationCreatedUtc));
     }
+
+    /// <summary>
+    /// Carries out a recorded retry decision: the attempt number and not-before instant come from the event. The
+    /// item keeps its place among those in flight while it waits; a lost item is dispatched again from the queue.
+    /// </summary>
+    private void Retry(AttemptFailed f)
+    {
+        if (!_state.Active.TryGetValue(f.RunId, out var run) || run.Queued || _state.Definition is not { } def) return;
+        if (!_inFlight.TryGet(f.RunId, f.ItemKey, out var lease))
+        {
+            _inFlight.Requeue(f.RunId, f.ItemKey);
+            Dispatch(f.RunId);
+            return;
+        }
+        var attempt = f.NextAttempt ?? run.Items[f.ItemKey].Attempt + 1;
+        var notBefore = f.RetryNotBeforeUtc > Now ? f.RetryNotBeforeUtc : null;
+        // No node until the worker confirms: a retry that does not reach its worker is sent again, as a first dispatch is.
+        _inFlight.Set(f.RunId, f.ItemKey, lease with { Attempt = attempt, LastHeardUtc = Now, Node = null, NotBeforeUtc = notBefore });
+        _workers.Tell(new ExecuteWork(_jobId, f.RunId, f.ItemKey, attempt, run.ScheduledUtc, Deadline(run, def), WorkDefinition(def), notBefore));
+    }
+
+    private DateTimeOffset Deadline(RunState run, JobDefinition def) => (run.StartedUtc ?? Now) + def.Timeout;
 
     /// <summary>Dispatches waiting items of the run until max-parallel are in flight; O(1) per item dispatched.</summary>
     private void Dispatch(string runId)
     {
         if (!_state.Active.TryGetValue(runId, out var run) || run.Queued || _state.Definition is not { } def) return;
-        var deadline = (run.StartedUtc ?? Now) + def.Timeout;
+        var deadline = Deadline(run, def);
+        // A run prepared ahead starts at its scheduled time: its worker waits for it.
+        var notBefore = run.StartedUtc > Now ? run.StartedUtc : null;
         while (_inFlight.TryNext(runId, def.MaxParallel, k => !run.Items[k].Done, out var key))
         {
-            var item = run.Items[key];
-            var next = item.Attempt + 1;
-            if (next > def.Retry.MaxAttempts)
-            {
-                // Interruptions used up the attempts: the item fails rather than running past its budget.
-                var now = Now;
-                Self.Tell(new WorkFailed(_jobId, runId, item.Key, item.Attempt, "-", now, now, "interrupted",
-                    "interrupted: no attempts left after its node stopped", false, null));
-                continue;
-            }
-            _inFlight.Set(runId, item.Key, new WorkLease(next, Now, null));
-            _workers.Tell(new ExecuteWork(_jobId, runId, item.Key, next, run.ScheduledUtc, deadline, WorkDefinition(def),
-                run.StartedUtc > Now ? run.StartedUtc : null));
+            var next = run.Items[key].Attempt + 1;
+            _inFlight.Set(runId, key, new WorkLease(next, Now, null, notBefore));
+            _workers.Tell(new ExecuteWork(_jobId, runId, key, next, run.ScheduledUtc, deadline, WorkDefinition(def), notBefore));
             if (!Timers.IsTimerActive("lease-check"))
                 Timers.StartPeriodicTimer("lease-check", LeaseCheck.Instance, _settings.HeartbeatInterval);
         }
@@ -410,7 +477,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// An item whose worker has not been heard of for a whole lease is presumed lost with its node:
     /// the attempt is recorded as failed (kind <c>lost</c>) and the item dispatched again.
     /// </summary>
-    private void ExpireLeases()
+    private void HandleLeaseCheck(LeaseCheck _)
     {
         if (_inFlight.Count == 0)
         {
@@ -425,7 +492,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             if (!_state.Active.TryGetValue(runId, out var run) || _state.Definition is not { } def) continue;
             _inFlight.Set(runId, item, lease with { LastHeardUtc = now });
-            _workers.Tell(new ExecuteWork(_jobId, runId, item, lease.Attempt, run.ScheduledUtc, (run.StartedUtc ?? now) + def.Timeout, WorkDefinition(def)));
+            _workers.Tell(new ExecuteWork(_jobId, runId, item, lease.Attempt, run.ScheduledUtc, Deadline(run, def), WorkDefinition(def), lease.NotBeforeUtc));
         }
         foreach (var (runId, item, lease) in leases.Where(l => l.Lease.Node is not null && now - l.Lease.LastHeardUtc > _settings.WorkLease))
             Lost(runId, item, lease, now, $"no heartbeat from its worker for {_settings.WorkLease}");
@@ -435,20 +502,18 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// A node left the cluster (downed or crashed): its work is lost now, not a work-lease later. This
     /// matters most for runs prepared ahead, which are in flight on their worker before their time.
     /// </summary>
-    private void OnNodeRemoved(string node)
+    private void HandleNodeRemoved(NodeRemoved removed)
     {
         var now = Now;
-        foreach (var (runId, item, lease) in _inFlight.All.Where(l => l.Lease.Node == node).ToList())
-            Lost(runId, item, lease, now, $"its node {node} left the cluster");
+        foreach (var (runId, item, lease) in _inFlight.All.Where(l => l.Lease.Node == removed.Node).ToList())
+            Lost(runId, item, lease, now, $"its node {removed.Node} left the cluster");
     }
 
     private void Lost(string runId, string item, WorkLease lease, DateTimeOffset now, string why)
     {
         _inFlight.Remove(runId, item);
-        var retry = lease.Attempt < (_decided.Definition?.Retry.MaxAttempts ?? 1);
         _log.Warning("Work lost job={0} run={1} item={2} attempt={3} node={4}: {5}", _jobId, runId, item, lease.Attempt, lease.Node ?? "?", why);
-        PersistAndApply(_decided.DecideFailed(new WorkFailed(_jobId, runId, item, lease.Attempt, lease.Node ?? "?", lease.LastHeardUtc, now,
-            "lost", why, retry, retry ? now : null)));
+        PersistAndApply(_decided.DecideLost(runId, item, lease.Attempt, lease.Node, lease.LastHeardUtc, now, why));
     }
 
     private sealed class LeaseCheck : IDeadLetterSuppression, INotInfluenceReceiveTimeout

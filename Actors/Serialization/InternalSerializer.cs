@@ -4,7 +4,6 @@ using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Actors.Scheduler;
 using Akka.Jobs.Domain.Definitions;
 using Akka.Jobs.Domain.Jobs;
-using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Contracts.Serialization;
 
 namespace Akka.Jobs.Actors.Serialization;
@@ -26,14 +25,15 @@ public sealed class InternalSerializer(ExtendedActorSystem system) : JsonManifes
         [typeof(RetireJob)] = "retire-job.v1",
         [typeof(AutoPauseJob)] = "auto-pause-job.v1",
         [typeof(CheckDue)] = "check-due.v1",
-        [typeof(ExecuteWork)] = "execute-work.v1",
+        // v2: the job actor hands out the attempt (and its not-before time) and decides retries; workers report raw outcomes
+        [typeof(ExecuteWork)] = "execute-work.v2",
         [typeof(CancelWork)] = "cancel-work.v1",
-        [typeof(RetryGranted)] = "retry-granted.v1",
         [typeof(WorkRecorded)] = "work-recorded.v1",
         [typeof(WorkStarted)] = "work-started.v1",
         [typeof(WorkHeartbeat)] = "work-heartbeat.v1",
         [typeof(WorkSucceeded)] = "work-succeeded.v1",
-        [typeof(WorkFailed)] = "work-failed.v1",
+        [typeof(WorkFailed)] = "work-failed.v2",
+        [typeof(WorkTimedOut)] = "work-timed-out.v1",
         [typeof(WorkCancelled)] = "work-cancelled.v1",
         // supervisor journal
         [typeof(DefinitionAdopted)] = "definition-adopted.v1",

@@ -4,16 +4,13 @@ using Akka.Jobs.Actors.Handlers;
 namespace Akka.Jobs.Actors.Workers;
 
 /// <summary>
-/// Runs one attempt of one item as a Task piped back to itself. A failed attempt is thrown as
-/// <see cref="AttemptFailedException"/> so the parent's supervision decides about the retry.
-/// Stopping the actor cancels the handler (its process is killed, its request aborted). One is made per
-/// attempt, so it is an <see cref="UntypedActor"/>: a ReceiveActor builds its handler table per instance.
+/// Runs one attempt of one item as a Task piped back to itself, and tells its worker the raw outcome: succeeded,
+/// failed (kind, message, retryable as the handler said), stopped by the run's deadline, or cancelled. Stopping the
+/// actor cancels the handler (its process is killed, its request aborted). One is made per attempt, so it is an
+/// <see cref="UntypedActor"/>: a ReceiveActor builds its handler table per instance.
 /// </summary>
 internal sealed class AttemptRunner : UntypedActor
 {
-    /// <summary>Error kind of an attempt stopped by the run's deadline (not a handler's own timeout).</summary>
-    public const string DeadlineKind = Domain.Jobs.JobState.RunDeadlineKind;
-
     private readonly JobContext _context;
     private readonly JobHandlerRegistry _handlers;
     private readonly TimeProvider _clock;
@@ -44,7 +41,8 @@ internal sealed class AttemptRunner : UntypedActor
                 Context.Stop(Self);
                 break;
             case Status.Failure f:
-                OnFailure(f.Cause);
+                Context.Parent.Tell(OutcomeOf(f.Cause));
+                Context.Stop(Self);
                 break;
             case CancelAttempt c:
                 _cancelReason ??= c.Reason;
@@ -64,7 +62,17 @@ internal sealed class AttemptRunner : UntypedActor
     {
         var now = _clock.GetUtcNow();
         _startedUtc = now;
-        var handler = _handlers.Resolve(_context.Definition.Handler);
+        IJobHandler handler;
+        try
+        {
+            handler = _handlers.Resolve(_context.Definition.Handler);
+        }
+        catch (Exception e)
+        {
+            // Unknown on this node, or its constructor failed: an outcome like any other, not a crash of this actor.
+            Self.Tell(new Status.Failure(e));
+            return;
+        }
         // The deadline is also enforced here so a handler stops even if the supervisor's cancel is lost. One
         // source serves it and cancellation by message (a linked pair cost three sources per attempt).
         var remaining = _deadlineUtc - now;
@@ -88,24 +96,23 @@ internal sealed class AttemptRunner : UntypedActor
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested && !_stopRequested)
             {
-                throw new JobHandlerException(DeadlineKind, "the run's deadline passed during this attempt", retryable: false);
+                throw new DeadlinePassed();
             }
         }, CancellationToken.None).PipeTo(Self);
     }
 
-    private void OnFailure(Exception cause)
+    private object OutcomeOf(Exception cause)
     {
         var error = cause is AggregateException { InnerException: { } inner } ? inner : cause;
         var now = _clock.GetUtcNow();
         if (_cancelReason is not null || error is OperationCanceledException && _stopRequested)
+            return new AttemptCancelled(_context.RunId, _context.Attempt, now, _cancelReason ?? "cancelled");
+        return error switch
         {
-            Context.Parent.Tell(new AttemptCancelled(_context.RunId, _context.Attempt, now, _cancelReason ?? "cancelled"));
-            Context.Stop(Self);
-            return;
-        }
-        throw error is JobHandlerException h
-            ? new AttemptFailedException(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, h.Message, h.Retryable, h)
-            : new AttemptFailedException(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, error.Message, true, error);
+            DeadlinePassed => new AttemptTimedOut(_context.RunId, _context.Attempt, _startedUtc, now),
+            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, h.Message, h.Retryable),
+            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, error.Message, true),
+        };
     }
 
     protected override void PostStop()
@@ -116,20 +123,14 @@ internal sealed class AttemptRunner : UntypedActor
     }
 }
 
-/// <summary>An attempt's failure, raised to the worker's supervisor strategy.</summary>
-internal sealed class AttemptFailedException(
-    string runId, int attempt, DateTimeOffset startedUtc, DateTimeOffset failedUtc, string kind, string message, bool retryable, Exception inner)
-    : Exception(message, inner)
-{
-    public string RunId { get; } = runId;
-    public int Attempt { get; } = attempt;
-    public DateTimeOffset StartedUtc { get; } = startedUtc;
-    public DateTimeOffset FailedUtc { get; } = failedUtc;
-    public string Kind { get; } = kind;
-    public bool Retryable { get; } = retryable;
-}
+/// <summary>The run's deadline cancelled the attempt (not a handler's own timeout, and not a cancel by message).</summary>
+internal sealed class DeadlinePassed : Exception;
 
 internal sealed record AttemptSucceeded(string RunId, int Attempt, DateTimeOffset StartedUtc, DateTimeOffset FinishedUtc, string? Output);
+
+internal sealed record AttemptErrored(string RunId, int Attempt, DateTimeOffset StartedUtc, DateTimeOffset FailedUtc, string Kind, string Message, bool Retryable);
+
+internal sealed record AttemptTimedOut(string RunId, int Attempt, DateTimeOffset StartedUtc, DateTimeOffset AtUtc);
 
 internal sealed record AttemptCancelled(string RunId, int Attempt, DateTimeOffset CancelledUtc, string Reason);
 

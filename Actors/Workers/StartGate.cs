@@ -44,8 +44,22 @@ internal static class StartGate
 
         public void Arm((TimeProvider Clock, DateTimeOffset At) key, TimeProvider clock, TimeSpan due)
         {
-            _timer = clock.CreateTimer(_ => Open(key), null, due, Timeout.InfiniteTimeSpan);
             if (due > CollectLead) _collectTimer = clock.CreateTimer(_ => CollectAhead(key), null, due - CollectLead, Timeout.InfiniteTimeSpan);
+            // A timer is due at the clock's time when it is set plus its delay: set while the clock jumps (a virtual clock
+            // in tests, advanced by another thread) it would open late, or never. So the delay is recomputed until the
+            // clock stood still around setting it, and a gate whose time has come meanwhile opens at once.
+            while (true)
+            {
+                var before = clock.GetUtcNow();
+                if (key.At <= before)
+                {
+                    Open(key);
+                    return;
+                }
+                if (_timer is null) _timer = clock.CreateTimer(_ => Open(key), null, key.At - before, Timeout.InfiniteTimeSpan);
+                else _timer.Change(key.At - before, Timeout.InfiniteTimeSpan);
+                if (clock.GetUtcNow() - before < MinWait) return;
+            }
         }
 
         /// <summary>
@@ -86,6 +100,8 @@ internal static class StartGate
 
         private void Open((TimeProvider Clock, DateTimeOffset At) key)
         {
+            lock (_waiters)
+                if (_open) return;
             // Timers count a monotonic clock in whole milliseconds and may fire a little before the wall
             // clock reaches the instant (seen: 2 ms). A run must never start before its time: wait the rest.
             var early = key.At - key.Clock.GetUtcNow();

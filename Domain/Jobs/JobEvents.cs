@@ -48,7 +48,11 @@ public sealed record RunSkipped(
 /// <summary>A queued run started.</summary>
 public sealed record RunStarted(string JobId, string RunId, DateTimeOffset StartedUtc) : IJobEvent;
 
-/// <summary>One attempt of one item failed.</summary>
+/// <summary>
+/// One attempt of one item failed, with the decision: <see cref="WillRetry"/> says whether attempt
+/// <see cref="NextAttempt"/> follows, not before <see cref="RetryNotBeforeUtc"/> (both null in journals written before
+/// the job actor decided retries: the attempt after the failed one, at once).
+/// </summary>
 public sealed record AttemptFailed(
     string JobId,
     string RunId,
@@ -59,7 +63,9 @@ public sealed record AttemptFailed(
     DateTimeOffset FailedUtc,
     string ErrorKind,
     string Error,
-    bool WillRetry) : IJobEvent;
+    bool WillRetry,
+    int? NextAttempt = null,
+    DateTimeOffset? RetryNotBeforeUtc = null) : IJobEvent;
 
 /// <summary>One item succeeded.</summary>
 public sealed record ItemSucceeded(

@@ -25,9 +25,6 @@ public sealed partial record JobState
     /// <summary>How many finished runs are kept for queries.</summary>
     public const int HistoryLimit = 500;
 
-    /// <summary>Error kind a worker reports when the run's deadline stopped an attempt.</summary>
-    public const string RunDeadlineKind = "run-deadline";
-
     public required string JobId { get; init; }
     public JobDefinition? Definition { get; init; }
     public ImmutableSortedSet<DateTimeOffset> Decided { get; init; } = [];
@@ -148,93 +145,6 @@ public sealed partial record JobState
             ? Active.Values.Where(r => r.Queued).Select(r => new RunStarted(JobId, r.RunId, now)).ToList()
             : [];
 
-    /// <summary>Records a succeeded item; finishes the run when it was the last open item.</summary>
-    public IReadOnlyList<IJobEvent> DecideSucceeded(WorkSucceeded w)
-    {
-        if (!Active.TryGetValue(w.RunId, out var run) || !run.Items.TryGetValue(w.ItemKey, out var item) || item.Done) return [];
-        var events = new List<IJobEvent> { new ItemSucceeded(JobId, w.RunId, w.ItemKey, w.Attempt, w.Node, w.StartedUtc, w.FinishedUtc, Trim(w.Output)) };
-        if (run.OpenCount == 1) events.AddRange(Finish(run.WithItem(item with { Done = true }), w.FinishedUtc));
-        return events;
-    }
-
-    /// <summary>Records a failed attempt; a final failure closes the item and maybe the run.</summary>
-    public IReadOnlyList<IJobEvent> DecideFailed(WorkFailed w)
-    {
-        if (!Active.TryGetValue(w.RunId, out var run) || !run.Items.TryGetValue(w.ItemKey, out var item) || item.Done) return [];
-        var events = new List<IJobEvent>
-        {
-            new AttemptFailed(JobId, w.RunId, w.ItemKey, w.Attempt, w.Node, w.StartedUtc, w.FailedUtc, w.ErrorKind, Trim(w.Error) ?? "", w.WillRetry),
-        };
-        if (w.ErrorKind == RunDeadlineKind)
-        {
-            // The worker noticed the run's deadline before the supervisor's timer did: same outcome.
-            events.Add(new RunFinished(JobId, run.RunId, RunStatus.TimedOut, w.FailedUtc, $"exceeded timeout {Definition?.Timeout}", null));
-            events.AddRange(StartQueued(w.FailedUtc, run.RunId));
-            return events;
-        }
-        if (!w.WillRetry)
-        {
-            if (run.OpenCount == 1) events.AddRange(Finish(run.WithItem(item with { Done = true, Failed = true, Error = $"{w.ErrorKind}: {w.Error}" }), w.FailedUtc));
-        }
-        return events;
-    }
-
-    /// <summary>An item's attempt was cancelled (shutdown, cancel): the run ends cancelled.</summary>
-    public IReadOnlyList<IJobEvent> DecideCancelled(WorkCancelled w, string reason)
-    {
-        if (!Active.TryGetValue(w.RunId, out var run) || run.Queued) return [];
-        return [new RunFinished(JobId, run.RunId, RunStatus.Cancelled, w.CancelledUtc, reason, null), .. StartQueued(w.CancelledUtc, run.RunId)];
-    }
-
-    /// <summary>The run's timeout lapsed.</summary>
-    public IReadOnlyList<IJobEvent> DecideTimeout(string runId, DateTimeOffset now)
-    {
-        if (!Active.TryGetValue(runId, out var run) || run.Queued) return [];
-        var timeout = Definition?.Timeout ?? TimeSpan.Zero;
-        return [new RunFinished(JobId, runId, RunStatus.TimedOut, now, $"exceeded timeout {timeout}", run.LastError), .. StartQueued(now, runId)];
-    }
-
-    /// <summary>After recovery: resume or interrupt runs that were in flight, start a lone queued run.</summary>
-    public IReadOnlyList<IJobEvent> DecideRecovery(DateTimeOffset now)
-    {
-        var events = new List<IJobEvent>();
-        var policy = Definition?.OnInterrupt ?? InterruptPolicy.Resume;
-        var running = Running.ToList();
-        foreach (var run in running)
-        {
-            if (policy == InterruptPolicy.Fail)
-                events.Add(new RunFinished(JobId, run.RunId, RunStatus.Interrupted, now, "interrupted: its node stopped while it ran", run.LastError));
-            else
-                events.Add(new RunResumed(JobId, run.RunId, now));
-        }
-        // A run queued under buffer-one starts when nothing runs, or at once when the job now allows overlapping runs.
-        if (policy == InterruptPolicy.Fail || running.Count == 0 || Definition?.Overlap == OverlapPolicy.Allow)
-        {
-            var queued = Active.Values.FirstOrDefault(r => r.Queued);
-            if (queued is not null) events.Add(new RunStarted(JobId, queued.RunId, now));
-        }
-        return events;
-    }
-
-    /// <summary>The run's last item closed: one scan of its items, once per run, names the failures.</summary>
-    private IEnumerable<IJobEvent> Finish(RunState run, DateTimeOffset at)
-    {
-        var failed = run.Items.Values.Where(i => i.Failed).ToList();
-        yield return failed.Count == 0
-            ? new RunFinished(JobId, run.RunId, RunStatus.Succeeded, at, null, null)
-            : new RunFinished(JobId, run.RunId, RunStatus.Failed, at,
-                failed.Count == 1 ? $"item '{failed[0].Key}' failed" : $"{failed.Count} of {run.Items.Count} items failed", failed[0].Error);
-        foreach (var e in StartQueued(at, run.RunId)) yield return e;
-    }
-
-    private IEnumerable<IJobEvent> StartQueued(DateTimeOffset at, string finishingRunId)
-    {
-        if (Active.Count <= 1) yield break; // only the finishing run: nothing queued behind it
-        var othersRunning = Running.Any(r => r.RunId != finishingRunId);
-        var queued = Active.Values.FirstOrDefault(r => r.Queued);
-        if (!othersRunning && queued is not null) yield return new RunStarted(JobId, queued.RunId, at);
-    }
-
     // ---------------------------------------------------------------- evolution
 
     /// <summary>Folds one event into the state. Pure and total: unknown runs are ignored.</summary>
@@ -253,7 +163,9 @@ public sealed partial record JobState
         RunStarted st => UpdateRun(st.RunId, r => r with { StartedUtc = st.StartedUtc }),
         AttemptFailed f => UpdateRun(f.RunId, r => r.WithItem(r.Items[f.ItemKey] with
         {
-            Attempt = Math.Max(r.Items[f.ItemKey].Attempt, f.Attempt),
+            // A retry's number is used from the decision on: a job actor recovered before it ran never hands it out again.
+            Attempt = Math.Max(r.Items[f.ItemKey].Attempt, Math.Max(f.Attempt, (f.NextAttempt ?? 0) - 1)),
+            FailedAttempt = Math.Max(r.Items[f.ItemKey].FailedAttempt, f.Attempt),
             Done = !f.WillRetry,
             Failed = !f.WillRetry,
             Error = $"{f.ErrorKind}: {f.Error}",

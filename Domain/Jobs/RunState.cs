@@ -4,8 +4,12 @@ using Akka.Jobs.Contracts.Runs;
 
 namespace Akka.Jobs.Domain.Jobs;
 
-/// <summary>One fan-out item of a run. <see cref="Attempt"/> is the last attempt number used (0 = none yet).</summary>
-public sealed record ItemState(string Key, int Attempt = 0, bool Done = false, bool Failed = false, string? Error = null, string? Node = null);
+/// <summary>
+/// One fan-out item of a run. <see cref="Attempt"/> is the last attempt number used (0 = none yet);
+/// <see cref="FailedAttempt"/> the highest one whose failure is recorded, so a repeated report is not decided twice.
+/// </summary>
+public sealed record ItemState(string Key, int Attempt = 0, bool Done = false, bool Failed = false, string? Error = null, string? Node = null,
+    int FailedAttempt = 0);
 
 /// <summary>A run that has been accepted and not yet finished (or, in history, a finished one).</summary>
 public sealed record RunState(

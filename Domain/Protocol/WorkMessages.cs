@@ -13,41 +13,42 @@ public interface IWithWorkItem : IJobsMessage
     string ItemKey { get; }
 }
 
-/// <summary>Run one item of one run; the worker retries it under supervision up to the job's max attempts.</summary>
+/// <summary>
+/// Run attempt <see cref="Attempt"/> of one item of one run, not before <see cref="NotBeforeUtc"/> (a run prepared
+/// ahead of its time, or a retry after its backoff). Only the job actor hands out attempt numbers.
+/// </summary>
 public sealed record ExecuteWork(
     string JobId,
     string RunId,
     string ItemKey,
-    int FirstAttempt,
+    int Attempt,
     DateTimeOffset ScheduledUtc,
     DateTimeOffset DeadlineUtc,
     JobDefinition Definition,
     DateTimeOffset? NotBeforeUtc = null) : IWithWorkItem;
 
-/// <summary>The supervisor recorded the failed attempt; the worker may run <see cref="Attempt"/> after its backoff.</summary>
-public sealed record RetryGranted(string JobId, string RunId, string ItemKey, int Attempt) : IWithWorkItem;
-
 /// <summary>
-/// The supervisor has persisted the item's final outcome for the run: the worker need not remember it to
+/// The job actor has persisted the item's final outcome for the run: the worker need not remember it to
 /// answer a re-dispatch, and may leave memory.
 /// </summary>
 public sealed record WorkRecorded(string JobId, string RunId, string ItemKey) : IWithWorkItem;
 
-/// <summary>Stop the item's attempts (run timed out, cancelled or replaced).</summary>
+/// <summary>Stop the item's attempt (run timed out, cancelled or replaced).</summary>
 public sealed record CancelWork(string JobId, string RunId, string ItemKey, string Reason) : IWithWorkItem;
 
-/// <summary>An attempt started on <see cref="Node"/>.</summary>
+/// <summary>An attempt started on <see cref="Node"/> (it may still wait for its not-before time).</summary>
 public sealed record WorkStarted(string JobId, string RunId, string ItemKey, int Attempt, string Node, DateTimeOffset StartedUtc) : IWithJobId;
 
-/// <summary>The worker still works on the item (running an attempt or waiting for the next one).</summary>
+/// <summary>The worker still works on the item's attempt.</summary>
 public sealed record WorkHeartbeat(string JobId, string RunId, string ItemKey, int Attempt, string Node) : IWithJobId;
 
 /// <summary>The item succeeded at <see cref="Attempt"/>.</summary>
 public sealed record WorkSucceeded(string JobId, string RunId, string ItemKey, int Attempt, string Node, DateTimeOffset StartedUtc, DateTimeOffset FinishedUtc, string? Output) : IWithJobId;
 
 /// <summary>
-/// An attempt failed. <see cref="WillRetry"/> says whether the worker schedules another attempt
-/// (after <see cref="RetryAtUtc"/>); when false the item has failed for good.
+/// An attempt failed, as its handler reported it: <see cref="ErrorKind"/> and <see cref="Error"/>, and whether the
+/// handler thinks trying again can help (<see cref="Retryable"/>). Whether another attempt follows, and when, is the
+/// job actor's decision.
 /// </summary>
 public sealed record WorkFailed(
     string JobId,
@@ -59,8 +60,10 @@ public sealed record WorkFailed(
     DateTimeOffset FailedUtc,
     string ErrorKind,
     string Error,
-    bool WillRetry,
-    DateTimeOffset? RetryAtUtc) : IWithJobId;
+    bool Retryable = true) : IWithJobId;
+
+/// <summary>The run's deadline stopped the attempt (the worker enforces it too, in case a cancel is lost).</summary>
+public sealed record WorkTimedOut(string JobId, string RunId, string ItemKey, int Attempt, string Node, DateTimeOffset StartedUtc, DateTimeOffset AtUtc) : IWithJobId;
 
 /// <summary>The item's attempt was cancelled as asked; its process/request was stopped.</summary>
 public sealed record WorkCancelled(string JobId, string RunId, string ItemKey, int Attempt, string Node, DateTimeOffset CancelledUtc) : IWithJobId;

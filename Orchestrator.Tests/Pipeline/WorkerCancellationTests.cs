@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Jobs.Domain.Protocol;
-using Akka.Jobs.Domain.Jobs;
-using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Actors.Workers;
 using Akka.TestKit;
 using Xunit;
@@ -33,15 +31,14 @@ public sealed class WorkerCancellationTests(ITestOutputHelper output) : Pipeline
     }
 
     [Fact]
-    public async Task The_runs_deadline_stops_a_hanging_attempt_and_is_reported_as_a_final_deadline_failure()
+    public async Task The_runs_deadline_stops_a_hanging_attempt_and_is_reported_as_timed_out()
     {
         var (supervisor, worker) = await StartHangingAsync("hang@1", TimeSpan.FromSeconds(10));
 
         Advance(TimeSpan.FromSeconds(11));
 
-        var failed = supervisor.ExpectMsg<WorkFailed>(Patience);
-        Assert.Equal(JobState.RunDeadlineKind, failed.ErrorKind);
-        Assert.False(failed.WillRetry);
+        var timedOut = supervisor.ExpectMsg<WorkTimedOut>(Patience);
+        Assert.Equal(("hang@1", 1), (timedOut.RunId, timedOut.Attempt));
         await AwaitConditionAsync(() => Task.FromResult(Handled.For("hang")[0].Cancelled), Patience);
     }
 
@@ -69,15 +66,13 @@ public sealed class WorkerCancellationTests(ITestOutputHelper output) : Pipeline
     }
 
     [Fact]
-    public void A_deadline_already_past_at_dispatch_is_a_final_deadline_failure()
+    public void A_deadline_already_past_at_dispatch_is_reported_as_timed_out()
     {
         var supervisor = CreateTestProbe();
         var worker = NewWorker(supervisor.Ref);
         worker.Tell(Hanging("hang@4", TimeSpan.FromSeconds(-1)));
         supervisor.ExpectMsg<WorkStarted>(Patience);
 
-        var failed = supervisor.ExpectMsg<WorkFailed>(Patience);
-        Assert.Equal(JobState.RunDeadlineKind, failed.ErrorKind);
-        Assert.False(failed.WillRetry);
+        Assert.Equal("hang@4", supervisor.ExpectMsg<WorkTimedOut>(Patience).RunId);
     }
 }

@@ -1,3 +1,4 @@
+using Akka.Jobs.Tests.Infrastructure;
 using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Domain.Jobs;
 using Akka.Jobs.Actors.Jobs;
@@ -123,7 +124,7 @@ public sealed class JobIncarnationTests
         var runId = RunIds.For("re", T0);
 
         var after = Apply(s, s.DecideFailed(new WorkFailed("re", runId, JobParameters.SingleItemKey, 1, "n", T0.AddSeconds(-3), T0.AddSeconds(-2),
-            "boom", "failed", false, null)));
+            "boom", "failed", false)));
 
         var run = Assert.Single(after.Runs(10, null));
         Assert.NotNull(run.StartedUtc);

@@ -1,3 +1,4 @@
+using Akka.Jobs.Tests.Infrastructure;
 using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Domain.Jobs;
 using Akka.Jobs.Actors.Jobs;
@@ -25,8 +26,9 @@ public sealed class JobStateTests
     private static WorkSucceeded Ok(string runId, string item, int attempt = 1, DateTimeOffset? at = null) =>
         new("x", runId, item, attempt, "node-1", T0, at ?? T0.AddSeconds(5), "ok");
 
-    private static WorkFailed Fail(string runId, string item, int attempt, bool willRetry, string kind = "http-5xx", DateTimeOffset? at = null) =>
-        new("x", runId, item, attempt, "node-1", T0, at ?? T0.AddSeconds(5), kind, $"boom {attempt}", willRetry, willRetry ? T0.AddSeconds(10) : null);
+    /// <summary>A failed attempt; <paramref name="retryable"/> as its handler says (whether a retry follows is the state's decision).</summary>
+    private static WorkFailed Fail(string runId, string item, int attempt, bool retryable, string kind = "http-5xx", DateTimeOffset? at = null) =>
+        new("x", runId, item, attempt, "node-1", T0, at ?? T0.AddSeconds(5), kind, $"boom {attempt}", retryable);
 
     private static JobState Running(JobDefinition d, DateTimeOffset at) => OnTick(JobState.Empty(d.Id), Tick(d, at)).State;
 
@@ -394,7 +396,7 @@ public sealed class JobStateTests
         var runId = RunIds.For(d.Id, T0);
         var s = Running(d, T0);
 
-        var (s1, e1) = Step(s, s.DecideFailed(Fail(runId, "b", 5, willRetry: false)));
+        var (s1, e1) = Step(s, s.DecideFailed(Fail(runId, "b", 5, retryable: false)));
         Assert.False(Assert.IsType<AttemptFailed>(Assert.Single(e1)).WillRetry);
         Assert.True(s1.Active[runId].Items["b"].Done);
         Assert.True(s1.Active[runId].Items["b"].Failed);
@@ -433,7 +435,7 @@ public sealed class JobStateTests
         var runId = RunIds.For(d.Id, T0);
         var s = Running(d, T0);
 
-        var (s1, e1) = Step(s, s.DecideFailed(Fail(runId, "main", 1, willRetry: true)));
+        var (s1, e1) = Step(s, s.DecideFailed(Fail(runId, "main", 1, retryable: true)));
         Assert.True(Assert.IsType<AttemptFailed>(Assert.Single(e1)).WillRetry);
         var item = s1.Active[runId].Items["main"];
         Assert.False(item.Done);
@@ -441,7 +443,7 @@ public sealed class JobStateTests
         Assert.Equal(1, item.Attempt);
         Assert.Equal("http-5xx: boom 1", s1.Active[runId].LastError);
 
-        var (s2, _) = Step(s1, s1.DecideFailed(Fail(runId, "main", 2, willRetry: true)));
+        var (s2, _) = Step(s1, s1.DecideFailed(Fail(runId, "main", 2, retryable: true)));
         Assert.Equal(2, s2.Active[runId].Items["main"].Attempt);
         Assert.Equal(2, s2.Runs(1, null)[0].Attempts);
 
@@ -476,8 +478,11 @@ public sealed class JobStateTests
         var s = Running(d, T0);
         var runId = RunIds.For(d.Id, T0);
 
-        var events = s.DecideFailed(Fail(runId, JobParameters.SingleItemKey, 1, willRetry: false, kind: JobState.RunDeadlineKind));
+        var events = s.DecideTimedOut(new WorkTimedOut("x", runId, JobParameters.SingleItemKey, 1, "node-1", T0, T0.AddMinutes(30)));
 
+        var failed = Assert.IsType<AttemptFailed>(events[0]);
+        Assert.Equal(JobState.RunDeadlineKind, failed.ErrorKind);
+        Assert.False(failed.WillRetry);
         Assert.Equal(RunStatus.TimedOut, Assert.IsType<RunFinished>(events[^1]).Status);
     }
 
@@ -487,7 +492,7 @@ public sealed class JobStateTests
         var d = Single();
         var runId = RunIds.For(d.Id, T0);
         var s = Running(d, T0);
-        (s, _) = Step(s, s.DecideFailed(Fail(runId, "main", 1, willRetry: true, kind: "timeout")));
+        (s, _) = Step(s, s.DecideFailed(Fail(runId, "main", 1, retryable: true, kind: "timeout")));
 
         var (after, events) = Step(s, s.DecideTimeout(runId, T0.AddMinutes(30)));
 
@@ -515,7 +520,7 @@ public sealed class JobStateTests
         var runId = RunIds.For(d.Id, T0);
         var s = Running(d, T0);
         (s, _) = Step(s, s.DecideSucceeded(Ok(runId, "a")));
-        (s, _) = Step(s, s.DecideFailed(Fail(runId, "b", 2, willRetry: true)));
+        (s, _) = Step(s, s.DecideFailed(Fail(runId, "b", 2, retryable: true)));
 
         var (after, events) = Step(s, s.DecideRecovery(T0.AddMinutes(5)));
 

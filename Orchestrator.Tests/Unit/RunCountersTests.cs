@@ -1,3 +1,4 @@
+using Akka.Jobs.Tests.Infrastructure;
 using System.Text.Json;
 using Akka.Jobs.Domain.Protocol;
 using Akka.Jobs.Domain.Jobs;
@@ -66,10 +67,10 @@ public sealed class RunCountersTests
                     Take([new RunResumed(d.Id, runId, at)]);
                     break;
                 case 1 or 2:
-                    Take(s.DecideFailed(new WorkFailed(d.Id, runId, item.Key, attempt, "n", at, at, "flaky", "x", attempt < 4, null)));
+                    Take(s.DecideFailed(new WorkFailed(d.Id, runId, item.Key, attempt, "n", at, at, "flaky", "x", true)));
                     break;
                 case 3:
-                    Take(s.DecideFailed(new WorkFailed(d.Id, runId, item.Key, attempt, "n", at, at, "bad", "x", false, null)));
+                    Take(s.DecideFailed(new WorkFailed(d.Id, runId, item.Key, attempt, "n", at, at, "bad", "x", false)));
                     break;
                 default:
                     Take(s.DecideSucceeded(new WorkSucceeded(d.Id, runId, item.Key, attempt, "n", at, at, null)));
@@ -123,7 +124,7 @@ public sealed class RunCountersTests
         var runId = RunIds.For(d.Id, T0);
         var s = JobState.Empty(d.Id);
         s = s.DecideTick(Tick(d, T0), T0).Aggregate(s, (acc, e) => acc.Apply(e));
-        s = s.DecideFailed(new WorkFailed(d.Id, runId, "e1", 1, "n", T0, T0, "bad", "no", false, null)).Aggregate(s, (acc, e) => acc.Apply(e));
+        s = s.DecideFailed(new WorkFailed(d.Id, runId, "e1", 1, "n", T0, T0, "bad", "no", false)).Aggregate(s, (acc, e) => acc.Apply(e));
         s = s.DecideSucceeded(new WorkSucceeded(d.Id, runId, "e0", 1, "n", T0, T0, null)).Aggregate(s, (acc, e) => acc.Apply(e));
         Assert.Equal(1, s.Active[runId].OpenCount);
 

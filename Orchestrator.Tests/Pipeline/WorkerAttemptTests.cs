@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Jobs.Actors.Workers;
+using Akka.Jobs.Domain.Protocol;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Jobs.Tests.Pipeline;
+
+/// <summary>
+/// A worker runs exactly the attempt its job actor hands it and reports the raw outcome; it never retries by itself,
+/// so an attempt number is only ever used once, even by a worker cut off from its job actor.
+/// </summary>
+public sealed class WorkerAttemptTests(ITestOutputHelper output) : PipelineSpec(output)
+{
+    private ExecuteWork Work(int attempt = 1, DateTimeOffset? notBefore = null) => new("grant", "grant@1", "main", attempt, Start, Start.AddHours(1),
+        Job("grant", "manual", new { failUntil = "3" }), notBefore);
+
+    private IActorRef NewWorker(IActorRef jobActor) =>
+        Sys.ActorOf(EntityWorkerActor.Props(jobActor, Handlers, Clock, "node-a", null, TimeSpan.FromMinutes(10)));
+
+    [Fact]
+    public async Task A_failed_attempt_is_reported_with_what_the_handler_said_and_nothing_runs_until_the_next_attempt_is_handed_out()
+    {
+        var jobActor = CreateTestProbe();
+        var worker = NewWorker(jobActor.Ref);
+
+        worker.Tell(Work());
+        jobActor.ExpectMsg<WorkStarted>(s => s.Attempt == 1, Patience);
+        var failed = jobActor.ExpectMsg<WorkFailed>(Patience);
+        Assert.Equal((1, "flaky", true), (failed.Attempt, failed.ErrorKind, failed.Retryable));
+
+        Advance(TimeSpan.FromMinutes(1)); // far past any backoff: nobody handed out attempt 2
+        jobActor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Single(Handled.For("grant"));
+
+        worker.Tell(Work(attempt: 2));
+        jobActor.ExpectMsg<WorkStarted>(s => s.Attempt == 2, Patience);
+        await AwaitCallsAsync("grant", 2);
+        Assert.Equal([1, 2], Handled.For("grant").Select(c => c.Context.Attempt));
+    }
+
+    [Fact]
+    public async Task A_retry_waits_for_its_not_before_time()
+    {
+        var jobActor = CreateTestProbe();
+        var worker = NewWorker(jobActor.Ref);
+        worker.Tell(Work());
+        jobActor.ExpectMsg<WorkStarted>(Patience);
+        jobActor.ExpectMsg<WorkFailed>(Patience);
+
+        worker.Tell(Work(attempt: 2, notBefore: Start.AddSeconds(10)));
+        jobActor.ExpectMsg<WorkStarted>(s => s.Attempt == 2, Patience);
+        Advance(TimeSpan.FromSeconds(10));
+
+        await AwaitCallsAsync("grant", 2);
+        Assert.Equal(Start.AddSeconds(10), Handled.For("grant")[1].StartedUtc);
+    }
+
+    [Fact]
+    public void Re_dispatch_of_an_attempt_whose_outcome_is_known_repeats_the_outcome_instead_of_running_again()
+    {
+        var jobActor = CreateTestProbe();
+        var worker = NewWorker(jobActor.Ref);
+        worker.Tell(Work());
+        jobActor.ExpectMsg<WorkStarted>(Patience);
+        var failed = jobActor.ExpectMsg<WorkFailed>(Patience);
+
+        // The report was lost with the job actor's node; its successor dispatches the same attempt again.
+        worker.Tell(Work(attempt: 1));
+
+        Assert.Equal(failed, jobActor.ExpectMsg<WorkFailed>(Patience));
+        jobActor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Single(Handled.For("grant"));
+    }
+}
