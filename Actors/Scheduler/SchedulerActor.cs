@@ -1,23 +1,22 @@
-using Akka.Jobs.Domain.Jobs;
-using Akka.Jobs.Domain.Scheduler;
-using Akka.Jobs.Domain.Definitions;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Jobs.Actors.Handlers;
-using Akka.Jobs.Domain.Protocol;
-using Akka.Jobs.Domain.Schedules;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
+using Akka.Jobs.Domain.Definitions;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Persistence;
 
 namespace Akka.Jobs.Actors.Scheduler;
 
 /// <summary>
-/// Cluster singleton (persistence id <c>scheduler</c>): the single writer of job definitions and
-/// the source of ticks. Emits each scheduled time to the job's supervisor, re-sends it until
-/// acknowledged, and checkpoints per-job watermarks that only move past acknowledged times, so a
-/// successor re-emits exactly the undecided times after a fail-over.
+/// Cluster singleton (persistence id <c>scheduler</c>): the single writer of job definitions and the source of
+/// ticks. Its durable state is <see cref="SchedulerState"/>; what to emit, re-send and checkpoint is decided by its
+/// <see cref="EmissionState"/> (per-job watermarks only move past acknowledged times, so a successor re-emits exactly
+/// the undecided times after a fail-over). This actor persists, sends and answers.
 /// </summary>
 public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 {
@@ -26,13 +25,8 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     private readonly TimeProvider _clock;
     private readonly JobsSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, Schedule> _schedules = [];
-    private readonly Dictionary<string, JobEmission> _emission = [];
+    private readonly EmissionState _emission;
     private readonly Dictionary<DateTimeOffset, PendingManual> _manual = [];
-    /// <summary>Latest run-activity report per job (busy or idle, and the supervisor's journal position).</summary>
-    private readonly Dictionary<string, (bool Busy, long Seq)> _reported = [];
-    /// <summary>Activity changes not yet in a checkpoint: job → busy.</summary>
-    private readonly Dictionary<string, bool> _activityChanges = [];
     private QuartzWakeups? _quartz;
     private SchedulerState _state = SchedulerState.Empty;
     private DateTimeOffset _lastManual = DateTimeOffset.MinValue;
@@ -44,54 +38,29 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         _handlers = handlers;
         _clock = clock;
         _settings = settings;
+        _emission = new EmissionState(new EmissionTiming(settings.MisfireThreshold, settings.PrepareAhead, settings.TickResendAfter,
+            settings.WarmUpAhead, settings.PassivateIdleAfter));
 
-        Recover<SnapshotOffer>(o => { if (o.Snapshot is SchedulerState s) _state = s; });
-        Recover<ISchedulerEvent>(e =>
-        {
-            _state = _state.Apply(e);
-            _sinceSnapshot++;
-        });
-        Recover<RecoveryCompleted>(_ => OnRecovered());
+        Recover<SnapshotOffer>(RecoverSnapshot);
+        Recover<ISchedulerEvent>(RecoverEvent);
+        Recover<RecoveryCompleted>(HandleRecoveryCompleted);
 
-        Command<RegisterJob>(OnRegister);
-        Command<RemoveJob>(OnRemove);
-        Command<PauseJob>(p => OnPause(p.JobId, p.Reason ?? "paused by operator", Sender));
-        Command<AutoPauseJob>(p =>
-        {
-            if (p.JobCreatedUtc is { } created && _state.Jobs.TryGetValue(p.JobId, out var job) && job.CreatedUtc != created) return;
-            OnPause(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", ActorRefs.Nobody);
-        });
-        Command<ResumeJob>(OnResume);
-        Command<TriggerJob>(OnTrigger);
-        Command<CheckDue>(c => CheckDueJobs(c.JobId));
-        Command<QuartzWakeups.Due>(d =>
-        {
-            if (_quartz is null) return;
-            foreach (var id in _quartz.JobsOf(d.Key).ToList()) EmitDue(id);
-            PrepareNext(d.Key);
-        });
-        Command<TickAck>(OnAck);
-        Command<JobIdle>(i => Report(i.JobId, busy: false, i.Seq));
-        Command<ClusterEvent.MemberRemoved>(m =>
-        {
-            // Supervisors on that node are gone and work there is lost: the busy jobs resume their runs
-            // elsewhere now, not at their next due time or after a work lease. Only they can hold work.
-            var node = m.Member.Address.ToString();
-            var busy = BusyJobs().ToList();
-            _log.Info("Node {0} removed: telling {1} jobs with runs in flight", node, busy.Count);
-            foreach (var id in busy) _jobs.Tell(new NodeRemoved(id, node));
-        });
-        Command<ResendDue>(_ => Resend());
-        Command<CheckpointDue>(_ => Checkpoint());
-        Command<GetJob>(q => Sender.Tell(new GetJobResult(q.JobId, _state.Jobs.TryGetValue(q.JobId, out var j) ? View(j) : null)));
-        Command<ListJobs>(q => Sender.Tell(new ListJobsResult(_state.Jobs.Values
-            .Where(j => q.Tenant is null || j.Definition.Tenant == q.Tenant)
-            .OrderBy(j => j.Definition.Id, StringComparer.Ordinal).Select(View).ToList())));
-        Command<GetNextFireTimes>(q =>
-        {
-            if (!_schedules.TryGetValue(q.JobId, out var s)) Sender.Tell(CommandRejected.NotFound(q.JobId));
-            else Sender.Tell(new GetNextFireTimesResult(q.JobId, s.Upcoming(Now, Math.Clamp(q.Count, 1, 1000))));
-        });
+        Command<RegisterJob>(HandleRegisterJob);
+        Command<RemoveJob>(HandleRemoveJob);
+        Command<PauseJob>(HandlePauseJob);
+        Command<AutoPauseJob>(HandleAutoPauseJob);
+        Command<ResumeJob>(HandleResumeJob);
+        Command<TriggerJob>(HandleTriggerJob);
+        Command<CheckDue>(HandleCheckDue);
+        Command<QuartzWakeups.Due>(HandleQuartzDue);
+        Command<TickAck>(HandleTickAck);
+        Command<JobIdle>(HandleJobIdle);
+        Command<ClusterEvent.MemberRemoved>(HandleMemberRemoved);
+        Command<ResendDue>(HandleResendDue);
+        Command<CheckpointDue>(HandleCheckpointDue);
+        Command<GetJob>(HandleGetJob);
+        Command<ListJobs>(HandleListJobs);
+        Command<GetNextFireTimes>(HandleGetNextFireTimes);
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Scheduler snapshot failed"));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -107,12 +76,23 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, JobsSettings settings) =>
         Akka.Actor.Props.Create(() => new SchedulerActor(jobs, handlers, clock, settings));
 
-    private void OnRecovered()
+    private void RecoverSnapshot(SnapshotOffer offer)
+    {
+        if (offer.Snapshot is SchedulerState s) _state = s;
+    }
+
+    private void RecoverEvent(ISchedulerEvent e)
+    {
+        _state = _state.Apply(e);
+        _sinceSnapshot++;
+    }
+
+    private void HandleRecoveryCompleted(RecoveryCompleted _)
     {
         if (_settings.UseQuartz) _quartz = new QuartzWakeups(Self, _clock, _log);
         foreach (var job in _state.Jobs.Values) Track(job);
-        // A supervisor with a run in flight must recover it even when its job is not due soon. Only
-        // those are woken: waking every job would recover every supervisor's journal at once.
+        // A job actor with a run in flight must recover it even when its job is not due soon. Only those are woken:
+        // waking every job would recover every job actor's journal at once.
         foreach (var id in _state.Busy) Wake(id);
         if (InCluster)
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
@@ -135,7 +115,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     // ------------------------------------------------------------ definitions
 
-    private void OnRegister(RegisterJob cmd)
+    private void HandleRegisterJob(RegisterJob cmd)
     {
         var def = cmd.Definition;
         var exists = _state.Jobs.TryGetValue(def.Id, out var existing);
@@ -155,39 +135,19 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         PersistEvent(new JobDefined(def, exists ? Now : _state.CreationTimeFor(def.Id, Now)), () =>
         {
             var job = _state.Jobs[def.Id];
-            if (exists && (existing!.Definition.Schedule != def.Schedule || existing.Definition.TimeZone != def.TimeZone)) FinishOldSchedule(existing);
+            if (exists && (existing!.Definition.Schedule != def.Schedule || existing.Definition.TimeZone != def.TimeZone))
+                Send(_emission.FinishOldSchedule(existing, Now));
             Track(job, reset: !exists);
-            // An update reaches the supervisor now; so does a re-created id, whose supervisor would otherwise show
-            // the removed incarnation's history until the first time is due.
+            // An update reaches the job actor now; so does a re-created id, whose actor would otherwise show the
+            // removed incarnation's history until the first time is due.
             if (exists || recreated) _jobs.Tell(new WakeJob(def.Id, def, job.CreatedUtc));
             _log.Info("Job {0} {1}: schedule={2} handler={3}", def.Id, exists ? "updated" : "registered", def.Schedule, def.Handler);
             replyTo.Tell(new CommandAck(def.Id, Created: !exists));
-            CheckDueJobs(def.Id);
+            EmitDue(def.Id);
         });
     }
 
-    /// <summary>
-    /// A new schedule applies from its change on: the old one's times up to now that are not yet emitted (the wake-up
-    /// for one may be just behind, or the job is paused) are emitted now under the old definition, and emission moves
-    /// to now. Otherwise the new schedule would be applied back to the old one's last time, e.g. hourly changed to
-    /// every minute at 12:59 would record 12:01-12:58 as missed.
-    /// </summary>
-    private void FinishOldSchedule(ScheduledJob old)
-    {
-        var id = old.Definition.Id;
-        if (!_schedules.TryGetValue(id, out var schedule) || !_emission.TryGetValue(id, out var em)) return;
-        var now = Now;
-        var rest = DuePlanner.PlanRest(old, schedule, em.LastEmittedUtc, now, em.Covered(old.CoveredUtc), _settings.MisfireThreshold);
-        foreach (var tick in rest.Ticks)
-        {
-            em.Outstanding[tick.ScheduledUtc] = (tick, now);
-            _jobs.Tell(tick);
-        }
-        em.LastEmittedUtc = rest.LastEmittedUtc;
-        em.Dirty = true;
-    }
-
-    private void OnRemove(RemoveJob cmd)
+    private void HandleRemoveJob(RemoveJob cmd)
     {
         if (!_state.Jobs.TryGetValue(cmd.JobId, out var removed))
         {
@@ -197,8 +157,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         var replyTo = Sender;
         PersistEvent(new JobUndefined(cmd.JobId, Now), () =>
         {
-            _schedules.Remove(cmd.JobId);
-            _emission.Remove(cmd.JobId);
+            _emission.Forget(cmd.JobId);
             _quartz?.Unschedule(cmd.JobId);
             _jobs.Tell(new RetireJob(cmd.JobId, removed.CreatedUtc));
             _log.Info("Job {0} removed", cmd.JobId);
@@ -206,7 +165,16 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void OnPause(string jobId, string reason, IActorRef replyTo)
+    private void HandlePauseJob(PauseJob p) => Pause(p.JobId, p.Reason ?? "paused by operator", Sender);
+
+    /// <summary>A job actor's pause after repeated failures; a late one for an earlier incarnation of the id is ignored.</summary>
+    private void HandleAutoPauseJob(AutoPauseJob p)
+    {
+        if (p.JobCreatedUtc is { } created && _state.Jobs.TryGetValue(p.JobId, out var job) && job.CreatedUtc != created) return;
+        Pause(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", ActorRefs.Nobody);
+    }
+
+    private void Pause(string jobId, string reason, IActorRef replyTo)
     {
         if (!_state.Jobs.TryGetValue(jobId, out var job))
         {
@@ -225,7 +193,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void OnResume(ResumeJob cmd)
+    private void HandleResumeJob(ResumeJob cmd)
     {
         if (!_state.Jobs.TryGetValue(cmd.JobId, out var job))
         {
@@ -242,13 +210,13 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         {
             _log.Info("Job {0} resumed", cmd.JobId);
             replyTo.Tell(new CommandAck(cmd.JobId));
-            CheckDueJobs(cmd.JobId);
+            EmitDue(cmd.JobId);
         });
     }
 
     // ------------------------------------------------------------ ticks
 
-    private void OnTrigger(TriggerJob cmd)
+    private void HandleTriggerJob(TriggerJob cmd)
     {
         if (!_state.Jobs.TryGetValue(cmd.JobId, out var job))
         {
@@ -265,24 +233,23 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         _jobs.Tell(tick);
     }
 
-    private void CheckDueJobs(string? jobId)
+    private void HandleCheckDue(CheckDue c)
     {
-        if (jobId is not null)
+        if (c.JobId is not null)
         {
-            EmitDue(jobId);
+            EmitDue(c.JobId);
             return;
         }
-        var now = Now;
-        foreach (var (id, emission) in _emission)
-        {
-            if (emission.NextDueUtc is not { } next) continue;
-            if (next - _settings.PrepareAhead <= now) EmitDue(id);
-            else if (NeedsWarmUp(emission, next, now))
-            {
-                emission.WarmedFor = next;
-                Wake(id);
-            }
-        }
+        var due = _emission.CheckDue(Now);
+        foreach (var id in due.Emit) EmitDue(id);
+        foreach (var id in due.Wake) Wake(id);
+    }
+
+    private void HandleQuartzDue(QuartzWakeups.Due d)
+    {
+        if (_quartz is null) return;
+        foreach (var id in _quartz.JobsOf(d.Key).ToList()) EmitDue(id);
+        PrepareNext(d.Key);
     }
 
     /// <summary>
@@ -297,74 +264,26 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer("prepare:" + key, new QuartzWakeups.Due(key), next - _settings.PrepareAhead - now);
     }
 
-    /// <summary>
-    /// A job due within the warm-up lead whose supervisor has probably passivated (nothing sent to it
-    /// for longer than the passivation delay by then) is woken now, so that reading its journal is
-    /// done before the due time instead of delaying the run.
-    /// </summary>
-    private bool NeedsWarmUp(JobEmission em, DateTimeOffset next, DateTimeOffset now) =>
-        next - now <= _settings.WarmUpAhead && em.WarmedFor != next && next - em.LastContactUtc >= _settings.PassivateIdleAfter;
-
     private void Wake(string jobId)
     {
         if (!_state.Jobs.TryGetValue(jobId, out var job)) return;
-        if (_emission.TryGetValue(jobId, out var em)) em.LastContactUtc = Now;
+        _emission.Contacted(jobId, Now);
         _jobs.Tell(new WakeJob(jobId, job.Definition, job.CreatedUtc));
-    }
-
-    /// <summary>Jobs with runs in flight as far as this scheduler knows (checkpointed plus newer reports).</summary>
-    private IEnumerable<string> BusyJobs() =>
-        _state.Busy.Where(id => !_activityChanges.TryGetValue(id, out var busy) || busy)
-            .Concat(_activityChanges.Where(kv => kv.Value && !_state.Busy.Contains(kv.Key)).Select(kv => kv.Key));
-
-    /// <summary>Records a supervisor's busy/idle report unless a newer one was already seen.</summary>
-    private bool Report(string jobId, bool busy, long seq)
-    {
-        if (!_state.Jobs.ContainsKey(jobId)) return false;
-        if (_reported.TryGetValue(jobId, out var last) && last.Seq > seq) return false;
-        _reported[jobId] = (busy, seq);
-        var known = _activityChanges.TryGetValue(jobId, out var pending) ? pending : _state.Busy.Contains(jobId);
-        if (known == busy) return false;
-        if (busy == _state.Busy.Contains(jobId)) _activityChanges.Remove(jobId);
-        else _activityChanges[jobId] = busy;
-        return true;
     }
 
     private void EmitDue(string jobId)
     {
-        if (!_state.Jobs.TryGetValue(jobId, out var job) || !_schedules.TryGetValue(jobId, out var schedule) || !_emission.TryGetValue(jobId, out var em)) return;
-        var now = Now;
-        var plan = DuePlanner.Plan(job, schedule, em.LastEmittedUtc, now, em.Covered(job.CoveredUtc), _settings.MisfireThreshold, _settings.PrepareAhead);
-        // Runs first: after a gap (fail-over) the catch-up run must not wait behind the supervisor's
-        // writes of a dozen skip records; the supervisor decides each time on its own, in any order.
-        foreach (var tick in plan.Ticks.OrderBy(t => t.SkipReason is null ? 0 : 1))
-        {
-            em.Outstanding[tick.ScheduledUtc] = (tick, now);
-            _jobs.Tell(tick);
-        }
-        if (plan.Ticks.Count > 0) em.LastContactUtc = now;
-        em.LastEmittedUtc = plan.LastEmittedUtc;
-        em.NextDueUtc = job.Paused ? null : schedule.NextAfter(em.LastEmittedUtc);
-        if (plan.Ticks.Count > 0) em.Dirty = true;
-        if (plan.More) Self.Tell(new CheckDue(jobId));
+        if (!_state.Jobs.TryGetValue(jobId, out var job)) return;
+        Send(_emission.Emit(job, Now, out var more));
+        if (more) Self.Tell(new CheckDue(jobId));
     }
 
-    private void OnAck(TickAck ack)
+    private void HandleTickAck(TickAck ack)
     {
         if (_manual.TryGetValue(ack.ScheduledUtc, out var pending) && pending.Tick.JobId == ack.JobId
             && (ack.JobCreatedUtc is null || pending.Tick.JobCreatedUtc == ack.JobCreatedUtc))
         {
-            _manual.Remove(ack.ScheduledUtc);
-            if (ack.Stale)
-            {
-                // The job was removed before its supervisor decided the trigger: no run exists or will.
-                pending.ReplyTo.Tell(new CommandRejected(ack.JobId, RejectionKind.Conflict,
-                    [new ValidationError("id", $"job '{ack.JobId}' was removed before the trigger was recorded; no run was started")]));
-                return;
-            }
-            // No watermark re-sends a manual run after a fail-over, so its busy mark is stored at once.
-            if (Report(ack.JobId, ack.Busy, ack.Seq)) Checkpoint();
-            pending.ReplyTo.Tell(new CommandAck(ack.JobId, RunId: ack.RunId));
+            AnswerTrigger(ack, pending);
             return;
         }
         // An acknowledgement for an earlier incarnation of the id says nothing about the current one's times.
@@ -372,37 +291,41 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         if (ack.Stale)
         {
             // Cannot happen while removal and creation go through this actor; keep the time outstanding, never lose it.
-            _log.Warning("Job {0}: its supervisor calls the tick for {1:O} stale although the job exists", ack.JobId, ack.ScheduledUtc);
+            _log.Warning("Job {0}: its job actor calls the tick for {1:O} stale although the job exists", ack.JobId, ack.ScheduledUtc);
             return;
         }
-        // Stored with the watermark that covers this time: a successor either re-sends the tick (which
-        // wakes the supervisor) or knows the job is busy.
-        if (Report(ack.JobId, ack.Busy, ack.Seq) && _emission.TryGetValue(ack.JobId, out var marked)) marked.Dirty = true;
-        if (!_emission.TryGetValue(ack.JobId, out var em) || !em.Outstanding.Remove(ack.ScheduledUtc, out var sent)) return;
-        em.Dirty = true;
-        if (ack.DecidedSpans is { Count: > 0 } spans)
-        {
-            // Part of a range was decided before (e.g. by the previous scheduler): send only the rest. The range's
-            // times are those of the schedule it was planned with, which an update may have changed since.
-            var now = Now;
-            foreach (var tick in DuePlanner.Recut(sent.Tick, DefinitionCheck.ScheduleOf(sent.Tick.Definition), spans))
-            {
-                em.Outstanding[tick.ScheduledUtc] = (tick, now);
-                _jobs.Tell(tick);
-            }
-        }
+        Send(_emission.OnAck(ack, _state, Now));
     }
 
-    private void Resend()
+    private void AnswerTrigger(TickAck ack, PendingManual pending)
     {
+        _manual.Remove(ack.ScheduledUtc);
+        if (ack.Stale)
+        {
+            // The job was removed before its actor decided the trigger: no run exists or will.
+            pending.ReplyTo.Tell(new CommandRejected(ack.JobId, RejectionKind.Conflict,
+                [new ValidationError("id", $"job '{ack.JobId}' was removed before the trigger was recorded; no run was started")]));
+            return;
+        }
+        // No watermark re-sends a manual run after a fail-over, so its busy mark is stored at once.
+        if (_emission.Report(_state, ack.JobId, ack.Busy, ack.Seq)) Checkpoint();
+        pending.ReplyTo.Tell(new CommandAck(ack.JobId, RunId: ack.RunId));
+    }
+
+    private void HandleJobIdle(JobIdle i) => _emission.Report(_state, i.JobId, busy: false, i.Seq);
+
+    private void HandleMemberRemoved(ClusterEvent.MemberRemoved m)
+    {
+        var node = m.Member.Address.ToString();
+        var told = _emission.OnNodeRemoved(_state, node);
+        _log.Info("Node {0} removed: telling {1} jobs with runs in flight", node, told.Count);
+        foreach (var message in told) _jobs.Tell(message);
+    }
+
+    private void HandleResendDue(ResendDue _)
+    {
+        Send(_emission.Resend(Now));
         var now = Now;
-        foreach (var em in _emission.Values)
-            foreach (var (at, (tick, sent)) in em.Outstanding.ToList())
-                if (now - sent >= _settings.TickResendAfter)
-                {
-                    em.Outstanding[at] = (tick, now);
-                    _jobs.Tell(tick);
-                }
         foreach (var (at, p) in _manual.ToList())
             if (now - p.SentUtc >= _settings.TickResendAfter)
             {
@@ -411,24 +334,33 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             }
     }
 
+    private void HandleCheckpointDue(CheckpointDue _) => Checkpoint();
+
     private void Checkpoint()
     {
-        var moved = new Dictionary<string, DateTimeOffset>();
-        foreach (var (id, em) in _emission)
-        {
-            if (!em.Dirty || !_state.Jobs.TryGetValue(id, out var job)) continue;
-            em.Dirty = false;
-            var covered = em.Covered(job.CoveredUtc);
-            if (covered > job.CoveredUtc) moved[id] = covered;
-        }
-        if (moved.Count == 0 && _activityChanges.Count == 0) return;
-        var busy = _activityChanges.Where(kv => kv.Value).Select(kv => kv.Key).ToList();
-        var idle = _activityChanges.Where(kv => !kv.Value).Select(kv => kv.Key).ToList();
-        _activityChanges.Clear();
-        PersistEvent(new WatermarksAdvanced(moved, busy.Count > 0 ? busy : null, idle.Count > 0 ? idle : null), () => { });
+        if (_emission.Checkpoint(_state) is { } checkpoint) PersistEvent(checkpoint, () => { });
+    }
+
+    // ------------------------------------------------------------ queries
+
+    private void HandleGetJob(GetJob q) => Sender.Tell(new GetJobResult(q.JobId, _state.Jobs.TryGetValue(q.JobId, out var j) ? View(j) : null));
+
+    private void HandleListJobs(ListJobs q) => Sender.Tell(new ListJobsResult(_state.Jobs.Values
+        .Where(j => q.Tenant is null || j.Definition.Tenant == q.Tenant)
+        .OrderBy(j => j.Definition.Id, StringComparer.Ordinal).Select(View).ToList()));
+
+    private void HandleGetNextFireTimes(GetNextFireTimes q)
+    {
+        if (_emission.ScheduleOf(q.JobId) is not { } s) Sender.Tell(CommandRejected.NotFound(q.JobId));
+        else Sender.Tell(new GetNextFireTimesResult(q.JobId, s.Upcoming(Now, Math.Clamp(q.Count, 1, 1000))));
     }
 
     // ------------------------------------------------------------ helpers
+
+    private void Send(IReadOnlyList<Tick> ticks)
+    {
+        foreach (var tick in ticks) _jobs.Tell(tick);
+    }
 
     private void PersistEvent(ISchedulerEvent e, Action after) =>
         Persist(e, evt =>
@@ -443,41 +375,16 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             _sinceSnapshot = 0;
         });
 
-    /// <summary>(Re)computes a job's schedule and emission state after recovery or a definition change.</summary>
+    /// <summary>(Re)computes a job's schedule and emission state after recovery or a definition change, and its Quartz wake-up.</summary>
     private void Track(ScheduledJob job, bool reset = true)
     {
-        var id = job.Definition.Id;
-        var schedule = DefinitionCheck.ScheduleOf(job.Definition);
-        _schedules[id] = schedule;
-        if (reset || !_emission.ContainsKey(id)) _emission[id] = new JobEmission(job.CoveredUtc);
-        var em = _emission[id];
-        em.NextDueUtc = schedule.NextAfter(em.LastEmittedUtc);
-        if (_quartz?.Schedule(id, schedule, Now) == true && QuartzWakeups.KeyOf(schedule) is { } key) PrepareNext(key);
+        var schedule = _emission.Track(job, reset);
+        if (_quartz?.Schedule(job.Definition.Id, schedule, Now) == true && QuartzWakeups.KeyOf(schedule) is { } key) PrepareNext(key);
     }
 
     private JobView View(ScheduledJob j) =>
         new(j.Definition, j.Paused, j.PausedReason, j.CreatedUtc, j.UpdatedUtc,
-            j.Paused || !_schedules.TryGetValue(j.Definition.Id, out var s) ? null : s.NextAfter(Now));
-
-    /// <summary>Per-job emission progress; lives only as long as this scheduler incarnation.</summary>
-    private sealed class JobEmission(DateTimeOffset lastEmitted)
-    {
-        public DateTimeOffset LastEmittedUtc { get; set; } = lastEmitted;
-        public DateTimeOffset? NextDueUtc { get; set; }
-        public SortedDictionary<DateTimeOffset, (Tick Tick, DateTimeOffset SentUtc)> Outstanding { get; } = [];
-        public bool Dirty { get; set; }
-        /// <summary>When a tick or wake-up was last sent to the job's supervisor.</summary>
-        public DateTimeOffset LastContactUtc { get; set; } = DateTimeOffset.MinValue;
-        /// <summary>The due time a warm-up was sent for (one per due time).</summary>
-        public DateTimeOffset? WarmedFor { get; set; }
-
-        /// <summary>All times at or before this are acknowledged.</summary>
-        public DateTimeOffset Covered(DateTimeOffset persisted)
-        {
-            var covered = Outstanding.Count == 0 ? LastEmittedUtc : Outstanding.Keys.First().AddTicks(-1);
-            return covered > persisted ? covered : persisted;
-        }
-    }
+            j.Paused || _emission.ScheduleOf(j.Definition.Id) is not { } s ? null : s.NextAfter(Now));
 
     private sealed class ResendDue : IDeadLetterSuppression
     {
@@ -490,5 +397,5 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     }
 }
 
-/// <summary>A manual trigger waiting for its supervisor's acknowledgement.</summary>
+/// <summary>A manual trigger waiting for its job actor's acknowledgement.</summary>
 internal sealed record PendingManual(Tick Tick, IActorRef ReplyTo, DateTimeOffset SentUtc);
