@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Chaos test: kill -9 the node hosting the scheduler singleton, again and again, under load, and check
-# that every scheduled time is decided exactly once (DESIGN.md §3: guarantees 1, 2, 4).
+# that every scheduled time is decided exactly once (README, "What is guaranteed, and how": no time lost, none run twice, runs survive a crash).
 #
 #   scripts/chaos.sh [--duration 300] [--rounds 10] [--interval 25] [--noop-jobs 50] [--shell-jobs 5]
 #                    [--nodes 3] [--settle 15] [--app <published dir>]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Partition test (root only): three nodes, each in its own network namespace, PostgreSQL in the root
 # namespace. Cuts the node hosting the scheduler off from the two others (node<->node traffic only:
-# every node still reaches PostgreSQL) for ~40 s, heals, and checks DESIGN.md §3 guarantee 6: the
+# every node still reaches PostgreSQL) for ~40 s, heals, and checks the README's partition guarantee ("What is guaranteed, and how"): the
 # minority side stops creating runs once the split-brain resolver (keep-majority) has decided, and no
 # scheduled time is run twice or lost.
 #

@@ -30,7 +30,7 @@ public sealed class SchedulerProxy;
 /// <summary>ActorRegistry key of the node-local <see cref="WorkTracker"/>.</summary>
 public sealed class WorkTrackerKey;
 
-/// <summary>One builder extension per piece of the pipeline (DESIGN.md §9.3).</summary>
+/// <summary>One builder extension per piece of the pipeline; the node and the tests compose the same ones.</summary>
 public static class JobsActorsHosting
 {
     /// <summary>Binds the Contracts and internal serializers to every type they own.</summary>

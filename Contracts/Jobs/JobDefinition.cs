@@ -60,7 +60,7 @@ public sealed record RetryPolicy
     }
 }
 
-/// <summary>A job as users define it (DESIGN.md §5). Validate with <see cref="JobDefinitionValidator"/>.</summary>
+/// <summary>A job as users define it (README, "Defining jobs"). Validate with <see cref="JobDefinitionValidator"/>.</summary>
 public sealed record JobDefinition
 {
     /// <summary>Unique id, <c>[a-z0-9][a-z0-9-_.]{0,127}</c>.</summary>
