@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.DependencyInjection;
 using Akka.Pattern;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
@@ -43,12 +44,8 @@ public static class JobsActorsHosting
         b.WithSingleton<SchedulerProxy>("scheduler",
             // A journal failure stops a persistent actor; the singleton must come back by itself
             // once the database does, so the scheduler runs under a backoff supervisor.
-            (_, registry, resolver) => BackoffSupervisor.Props(Backoff.OnStop(
-                SchedulerActor.Props(
-                    registry.Get<JobRegion>(),
-                    resolver.GetService<JobHandlerRegistry>(),
-                    resolver.GetService<TimeProvider>(),
-                    settings),
+            (system, registry, _) => BackoffSupervisor.Props(Backoff.OnStop(
+                PipelineProps.Scheduler(registry.Get<JobRegion>(), ServicesOf(system), settings),
                 "scheduler",
                 TimeSpan.FromSeconds(1),
                 TimeSpan.FromSeconds(10),
@@ -59,13 +56,8 @@ public static class JobsActorsHosting
     /// <summary>Job supervisors, one sharded persistent entity per job.</summary>
     public static AkkaConfigurationBuilder AddJobActors(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) =>
         b.WithShardRegion<JobRegion>("job",
-            (system, registry, resolver) => jobId => JobActor.Props(
-                jobId,
-                registry.Get<WorkerRegion>(),
-                registry.Get<SchedulerProxy>(),
-                DistributedPubSub.Get(system).Mediator,
-                resolver.GetService<TimeProvider>(),
-                settings),
+            (system, registry, _) => jobId => PipelineProps.JobActor(
+                jobId, registry.Get<WorkerRegion>(), registry.Get<SchedulerProxy>(), DistributedPubSub.Get(system).Mediator, ServicesOf(system), settings),
             new JobMessageExtractor(settings.Shards),
             new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
 
@@ -73,24 +65,17 @@ public static class JobsActorsHosting
     public static AkkaConfigurationBuilder AddEntityWorkers(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) => b
         .WithActors((system, registry) => registry.Register<WorkTrackerKey>(system.ActorOf(WorkTracker.Props(), "work-tracker")))
         .WithShardRegion<WorkerRegion>("worker",
-            (system, registry, resolver) => _ => EntityWorkerActor.Props(
-                registry.Get<JobRegion>(),
-                resolver.GetService<JobHandlerRegistry>(),
-                resolver.GetService<TimeProvider>(),
-                Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
-                registry.Get<WorkTrackerKey>(),
-                settings.HeartbeatInterval,
-                WorkerIdleAfter(settings)),
+            (system, registry, _) => _ => PipelineProps.Worker(
+                registry.Get<JobRegion>(), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(), registry.Get<WorkTrackerKey>(), ServicesOf(system), settings),
             new WorkerMessageExtractor(settings.Shards),
             new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
 
-    /// <summary>
-    /// A worker keeps an outcome until the supervisor has recorded it, to answer a re-dispatch after a lost
-    /// report instead of running the item again; that re-dispatch comes after the work lease at the latest.
-    /// So a worker stays at least two leases, however short <see cref="JobsSettings.PassivateIdleAfter"/> is.
-    /// </summary>
-    public static TimeSpan WorkerIdleAfter(JobsSettings settings) =>
-        settings.PassivateIdleAfter > 2 * settings.WorkLease ? settings.PassivateIdleAfter : 2 * settings.WorkLease;
+    /// <summary>The node's service provider, as Akka.Hosting hands it to the actor system.</summary>
+    private static IServiceProvider ServicesOf(ActorSystem system) => DependencyResolver.For(system).Resolver switch
+    {
+        ServiceProviderDependencyResolver r => r.ServiceProvider,
+        var other => throw new InvalidOperationException($"the actor system's dependency resolver is a {other.GetType().Name}, not a service provider"),
+    };
 
     /// <summary>The built-in handlers and their registry.</summary>
     public static IServiceCollection AddBuiltInJobHandlers(this IServiceCollection services)

@@ -111,7 +111,8 @@ internal sealed class QuartzWakeups : IDisposable
         switch (schedule)
         {
             case CronSchedule c:
-                return builder.WithSchedule(CronScheduleBuilder.Create(c.QuartzExpression).InTimeZone(c.Zone)
+                // From the injected clock's now: Quartz would otherwise start the trigger at the machine's now.
+                return builder.StartAt(now).WithSchedule(CronScheduleBuilder.Create(c.QuartzExpression).InTimeZone(c.Zone)
                     .WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)).Build();
             case IntervalSchedule i when i.NextAfter(now) is { } first:
                 return builder.StartAt(first).WithSimpleSchedule(x => x.WithInterval(i.Interval).RepeatForever()

@@ -47,18 +47,21 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
         services.AddSingleton(Handled);
         services.AddBuiltInJobHandlers();
         services.AddJobHandler<ScriptedHandler>("scripted");
-        Handlers = services.BuildServiceProvider().GetRequiredService<JobHandlerRegistry>();
+        Services = services.BuildServiceProvider();
+        Handlers = Services.GetRequiredService<JobHandlerRegistry>();
 
+        // The node's own props factory; the regions read Workers and Scheduler when an entity starts, as sharding does.
         Jobs = Sys.ActorOf(Props.Create(() => new LocalRegion(new JobMessageExtractor(10),
-            id => JobActor.Props(id, Workers!, Scheduler!, null, Clock, Settings))), "jobs");
+            id => PipelineProps.JobActor(id, Workers!, Scheduler!, null, Services, Settings))), "jobs");
         Workers = Sys.ActorOf(Props.Create(() => new LocalRegion(new WorkerMessageExtractor(10),
-            _ => EntityWorkerActor.Props(Jobs, Handlers, Clock, "test-node", null, Settings.HeartbeatInterval, JobsActorsHosting.WorkerIdleAfter(Settings)))), "workers");
+            _ => PipelineProps.Worker(Jobs, "test-node", null, Services, Settings))), "workers");
         Scheduler = StartScheduler();
     }
 
     protected FakeTimeProvider Clock { get; } = new(Start);
     protected TestScheduler Timers => (TestScheduler)Sys.Scheduler;
     protected HandlerLog Handled { get; } = new();
+    protected IServiceProvider Services { get; }
     protected JobHandlerRegistry Handlers { get; }
     protected IActorRef Jobs { get; }
     protected IActorRef Workers { get; }
@@ -95,7 +98,9 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
         {
             if (await condition()) return;
             Advance(step, step);
-            await Task.Delay(20); // lets the dispatcher run the messages the step released
+            // Real time for the thread-pool side of a step (a handler starting or finishing, which registers its next
+            // virtual-time wait); actor round trips alone were tried and let virtual time outrun such work.
+            await Task.Delay(20);
         }
         Assert.Fail($"condition not reached within {max} of virtual time");
     }
@@ -103,7 +108,7 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
     protected IActorRef StartScheduler()
     {
         _schedulerIncarnation++;
-        return Sys.ActorOf(SchedulerActor.Props(Jobs, Handlers, Clock, Settings), $"scheduler-{_schedulerIncarnation}");
+        return Sys.ActorOf(PipelineProps.Scheduler(Jobs, Services, Settings), $"scheduler-{_schedulerIncarnation}");
     }
 
     /// <summary>Stops the scheduler the hard way (no final checkpoint) and starts its successor from the journal.</summary>

@@ -28,11 +28,11 @@ public sealed class SchedulerEmitOrderTests(ITestOutputHelper output) : Akka.Tes
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(clock);
         services.AddBuiltInJobHandlers();
-        var handlers = services.BuildServiceProvider().GetRequiredService<JobHandlerRegistry>();
         var jobs = CreateTestProbe();
         var settings = new JobsSettings { UseQuartz = false, SweepInterval = TimeSpan.FromHours(1), TickResendAfter = TimeSpan.FromHours(1) };
-        var scheduler = Sys.ActorOf(SchedulerActor.Props(jobs, handlers, clock, settings));
+        var scheduler = Sys.ActorOf(PipelineProps.Scheduler(jobs, services.BuildServiceProvider(), settings));
         var definition = new JobDefinition { Id = "gap", Schedule = "@every 1s", Handler = "noop", Parameters = JsonSerializer.SerializeToElement(new { }) };
         Assert.IsType<CommandAck>(await scheduler.Ask<object>(new RegisterJob(definition), TimeSpan.FromSeconds(10)));
 
