@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Jobs.Orchestrator.Configuration;
+using Akka.Jobs.Orchestrator.Node;
 using Akka.Jobs.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -19,104 +20,166 @@ namespace Akka.Jobs.Tests.Docker;
 public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, ITestOutputHelper output)
     : IClassFixture<ComposeFileTests.PublishFixture>
 {
-    private static readonly string[] Nodes = ["node1", "node2", "node3"];
-
-    private static readonly string[] RequiredNodeEnv =
-        ["AKKA_JOBS_DB", "AKKA_JOBS_HOSTNAME", "AKKA_JOBS_PORT", "AKKA_JOBS_SEEDS", "AKKA_JOBS_HTTP"];
-
     private static string Repo => RepoRoot.Path;
     private static string ComposeDir => Path.Combine(Repo, "docker");
     private static Compose ComposeFile => Compose.Load(Path.Combine(ComposeDir, "compose.yaml"));
     private static Dockerfile Image => Dockerfile.Load(Path.Combine(Repo, "docker", "Dockerfile"));
 
+    /// <summary>The services that run the image built from this repository: the cluster's nodes.</summary>
+    private static IReadOnlyList<string> NodeServices =>
+        ComposeFile.Services.Where(s => s.Value.ContainsKey("build")).Select(s => s.Key).Order().ToList();
+
+    public static TheoryData<string> Nodes() => new(ComposeFile.Services.Where(s => s.Value.ContainsKey("build")).Select(s => s.Key).Order());
+
+    /// <summary>
+    /// What the node in <paramref name="service"/> reads at start: the image's ENV overlaid by the service's
+    /// environment, and the config file it finds in the image's WORKDIR (or AKKA_JOBS_CONFIG), resolved
+    /// through the service's bind mounts to the file on this machine; loaded by the production loader.
+    /// </summary>
+    private static (NodeOptions Options, Dictionary<string, string> Env) LoadNode(string service)
+    {
+        var node = ComposeFile.Services[service];
+        var env = new Dictionary<string, string>(Image.Env);
+        foreach (var (key, value) in Compose.Env(node)) env[key] = value;
+        var inContainer = env.GetValueOrDefault("AKKA_JOBS_CONFIG") is { } c
+            ? (c.StartsWith('/') ? c : $"{Image.Workdir}/{c}")
+            : $"{Image.Workdir}/akka.hocon";
+        var mount = Compose.List(node, "volumes").Select(v => v.Split(':')).SingleOrDefault(v => v[1] == inContainer);
+        Assert.True(mount is not null, $"{service}: {inContainer} is not mounted, so the node would use the image's copy");
+        var hostFile = Path.GetFullPath(Path.Combine(ComposeDir, mount![0]));
+        Assert.True(File.Exists(hostFile), $"{service}: mounted {hostFile} does not exist");
+        var lookup = new Dictionary<string, string>(env);
+        lookup.Remove("AKKA_JOBS_CONFIG"); // resolved above, as a path on this machine
+        return (NodeConfigLoader.Load(new NodeArguments(Config: hostFile), k => lookup.GetValueOrDefault(k)), env);
+    }
+
+    private static int HttpPort(NodeOptions options) => new Uri(options.Http).Port;
+
     // ------------------------------------------------------------------ compose.yaml
 
     [Fact]
-    public void Compose_has_postgres_and_three_nodes()
+    public void Compose_runs_at_least_three_nodes_of_this_image_and_one_postgres_with_a_persistent_volume()
     {
         var services = ComposeFile.Services;
-
-        Assert.Equal(["node1", "node2", "node3", "postgres"], services.Keys.Order());
-        var pg = services["postgres"];
-        Assert.StartsWith("postgres:15", Compose.Str(pg, "image"));
+        Assert.True(NodeServices.Count >= 3, $"a cluster of {NodeServices.Count} node(s): {string.Join(", ", NodeServices)}");
+        var pg = Assert.Single(services, s => Compose.StrOrNull(s.Value, "image")?.StartsWith("postgres:", StringComparison.Ordinal) == true).Value;
         var pgEnv = Compose.Env(pg);
         Assert.False(string.IsNullOrEmpty(pgEnv.GetValueOrDefault("POSTGRES_PASSWORD")));
-        Assert.False(string.IsNullOrEmpty(pgEnv.GetValueOrDefault("POSTGRES_DB")));
-        Assert.Contains(Compose.List(pg, "volumes"), v => v.StartsWith("pgdata:", StringComparison.Ordinal));
-        Assert.True(ComposeFile.Root.ContainsKey("volumes") && ((Dictionary<string, object?>)ComposeFile.Root["volumes"]!).ContainsKey("pgdata"));
+        // The data directory is a named volume declared at the top level, so a restart keeps the journal.
+        var data = Assert.Single(Compose.List(pg, "volumes"), v => v.Split(':')[1] == "/var/lib/postgresql/data").Split(':')[0];
+        Assert.Contains(data, Compose.Map(ComposeFile.Root, "volumes").Keys);
+        // Its health check asks the server itself (what depends_on: service_healthy waits for).
         Assert.Contains("pg_isready", string.Join(' ', Compose.List(Compose.Map(pg, "healthcheck"), "test")));
     }
 
-    [Fact]
-    public void Every_node_has_the_required_environment_and_its_own_hostname()
+    [Theory]
+    [MemberData(nameof(Nodes))]
+    public void Node_environment_loads_through_the_node_config_loader_and_advertises_the_service_name(string service)
     {
-        var pgEnv = Compose.Env(ComposeFile.Services["postgres"]);
-        foreach (var name in Nodes)
-        {
-            var env = Compose.Env(ComposeFile.Services[name]);
-            foreach (var key in RequiredNodeEnv)
-                Assert.False(string.IsNullOrWhiteSpace(env.GetValueOrDefault(key)), $"{name}: {key} is missing");
+        var (options, _) = LoadNode(service);
 
-            Assert.Equal(name, env["AKKA_JOBS_HOSTNAME"]);
-            Assert.Equal("4053", env["AKKA_JOBS_PORT"]);
-            Assert.Equal("http://0.0.0.0:8080", env["AKKA_JOBS_HTTP"]);
-            Assert.Equal("0.0.0.0", env.GetValueOrDefault("AKKA_JOBS_BIND_HOSTNAME"));
-
-            // The database is the postgres service, with its password and database name.
-            var db = new Npgsql.NpgsqlConnectionStringBuilder(env["AKKA_JOBS_DB"]);
-            Assert.Equal("postgres", db.Host);
-            Assert.Equal(pgEnv["POSTGRES_PASSWORD"], db.Password);
-            Assert.Equal(pgEnv["POSTGRES_DB"], db.Database);
-
-            // The options the node will really read from this environment are valid.
-            var options = NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")), k => env.GetValueOrDefault(k));
-            Assert.Equal(name, options.Hostname);
-            Assert.Equal("0.0.0.0", options.BindHostname);
-        }
+        // Other containers reach the node by its service name; it must advertise exactly that.
+        Assert.Equal(service, options.Hostname);
+        // Remoting and HTTP listen on the container's interfaces, not only on loopback (or the service name).
+        Assert.Equal("0.0.0.0", options.BindHostname);
+        Assert.Equal("0.0.0.0", new Uri(options.Http).Host);
+        // The job definitions the node registers at start are valid (the loader rejects invalid ones).
+        Assert.NotEmpty(options.Definitions);
     }
 
     [Fact]
-    public void Seeds_list_all_three_nodes_by_service_name_in_the_same_order_everywhere()
+    public void Every_node_advertises_a_distinct_address()
     {
-        var expected = Nodes.Select(n => $"akka.tcp://akka-jobs@{n}:4053").ToArray();
-        foreach (var name in Nodes)
-        {
-            var seeds = Compose.Env(ComposeFile.Services[name])["AKKA_JOBS_SEEDS"]
-                .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(expected, seeds);
-        }
+        var addresses = NodeServices.Select(n => LoadNode(n).Options).Select(o => $"{o.Hostname}:{o.Port}").ToList();
+        Assert.Equal(addresses.Count, addresses.Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(Nodes))]
+    public void Node_database_is_the_postgres_service_it_waits_for_with_that_services_credentials(string service)
+    {
+        var (options, _) = LoadNode(service);
+        var db = new Npgsql.NpgsqlConnectionStringBuilder(options.Db);
+
+        Assert.True(ComposeFile.Services.TryGetValue(db.Host!, out var pg), $"{service}: database host '{db.Host}' is not a compose service");
+        var pgEnv = Compose.Env(pg!);
+        Assert.Equal(pgEnv["POSTGRES_PASSWORD"], db.Password);
+        Assert.Equal(pgEnv.GetValueOrDefault("POSTGRES_DB") ?? pgEnv.GetValueOrDefault("POSTGRES_USER") ?? "postgres", db.Database);
+        Assert.Equal(pgEnv.GetValueOrDefault("POSTGRES_USER") ?? "postgres", db.Username);
+        Assert.Equal(5432, db.Port); // the port postgres listens on inside its container
+        Assert.Equal("service_healthy", Compose.Str(Compose.Map(Compose.Map(ComposeFile.Services[service], "depends_on"), db.Host!), "condition"));
     }
 
     [Fact]
-    public void Nodes_wait_for_a_healthy_postgres_and_have_a_readyz_health_check()
+    public void Seeds_name_node_services_at_the_address_each_advertises_in_the_same_order_everywhere()
     {
-        foreach (var name in Nodes)
-        {
-            var node = ComposeFile.Services[name];
-            var dependsOn = Compose.Map(node, "depends_on");
-            Assert.Equal("service_healthy", Compose.Str(Compose.Map(dependsOn, "postgres"), "condition"));
+        var nodes = NodeServices.ToDictionary(n => n, n => LoadNode(n).Options);
+        var advertised = nodes.Values.Select(o => $"akka.tcp://{AkkaJobsNode.SystemName}@{o.Hostname}:{o.Port}").ToHashSet();
 
-            var test = string.Join(' ', Compose.List(Compose.Map(node, "healthcheck"), "test"));
-            Assert.Contains("curl", test);
-            Assert.Contains("http://127.0.0.1:8080/readyz", test);
-        }
+        var seedLists = nodes.Values.Select(o => o.Seeds).ToList();
+        Assert.All(seedLists, seeds => Assert.Equal(seedLists[0], seeds));
+        Assert.NotEmpty(seedLists[0]);
+        Assert.All(seedLists[0], seed => Assert.Contains(seed, advertised));
+        Assert.Equal(seedLists[0].Count, seedLists[0].Distinct().Count());
     }
 
     [Fact]
-    public void Published_ports_are_8081_to_8083_on_loopback_only_and_map_to_the_api_port()
+    public void Nodes_other_than_the_first_seed_start_once_the_first_seed_is_healthy()
     {
-        for (var i = 0; i < Nodes.Length; i++)
+        // Only the first seed forms a new cluster; the others must find it up (and its journal tables created).
+        var nodes = NodeServices.ToDictionary(n => n, n => LoadNode(n).Options);
+        var first = nodes.Single(n => $"akka.tcp://{AkkaJobsNode.SystemName}@{n.Value.Hostname}:{n.Value.Port}" == n.Value.Seeds[0]).Key;
+        Assert.False(Compose.Map(ComposeFile.Services[first], "depends_on").ContainsKey(first));
+        foreach (var other in nodes.Keys.Where(n => n != first))
+            Assert.Equal("service_healthy", Compose.Str(Compose.Map(Compose.Map(ComposeFile.Services[other], "depends_on"), first), "condition"));
+    }
+
+    [Fact]
+    public void Published_ports_are_loopback_only_distinct_and_reach_each_nodes_http_port()
+    {
+        var hostPorts = new List<int>();
+        foreach (var service in NodeServices)
         {
-            var ports = Compose.List(ComposeFile.Services[Nodes[i]], "ports");
-            Assert.Equal([$"127.0.0.1:{8081 + i}:8080"], ports);
+            var (options, _) = LoadNode(service);
+            var published = Assert.Single(Compose.List(ComposeFile.Services[service], "ports")).Split(':');
+            Assert.Equal(3, published.Length); // ip:host:container, so the bind address is explicit
+            Assert.Equal("127.0.0.1", published[0]);
+            Assert.Equal(HttpPort(options), int.Parse(published[2]));
+            hostPorts.Add(int.Parse(published[1]));
         }
-        Assert.False(ComposeFile.Services["postgres"].ContainsKey("ports"), "postgres must not be published");
+        Assert.Equal(hostPorts.Count, hostPorts.Distinct().Count());
+        foreach (var (name, service) in ComposeFile.Services.Where(s => !NodeServices.Contains(s.Key)))
+            Assert.False(service.ContainsKey("ports"), $"{name} must not be published");
+    }
+
+    [Theory]
+    [MemberData(nameof(Nodes))]
+    public void Node_health_check_asks_the_nodes_own_http_port_with_a_tool_the_image_installs(string service)
+    {
+        var (options, _) = LoadNode(service);
+        var test = Compose.List(Compose.Map(ComposeFile.Services[service], "healthcheck"), "test");
+        Assert.Equal("CMD", test[0]);
+        Assert.Contains(test[1], Image.Instruction("RUN", "apt-get").Split(' '));
+        var url = new Uri(Assert.Single(test, a => a.StartsWith("http", StringComparison.Ordinal)));
+        Assert.True(url.IsLoopback, $"{url} is not the container itself");
+        Assert.Equal(HttpPort(options), url.Port);
+        // That the API serves this path (with 200 once ready) is checked against a running node below.
+        Assert.Contains(url.AbsolutePath, HealthPaths());
+    }
+
+    /// <summary>The health URLs' paths named by compose and the Dockerfile, for the running-node test.</summary>
+    private static IReadOnlyList<string> HealthPaths()
+    {
+        var fromCompose = NodeServices.SelectMany(n => Compose.List(Compose.Map(ComposeFile.Services[n], "healthcheck"), "test"));
+        var fromImage = Image.Instruction("HEALTHCHECK", "").Split(' ');
+        return fromCompose.Concat(fromImage).Where(a => a.StartsWith("http", StringComparison.Ordinal))
+            .Select(a => new Uri(a).AbsolutePath).Distinct().Order().ToList();
     }
 
     [Fact]
     public void Every_file_compose_names_exists()
     {
-        foreach (var name in Nodes)
+        foreach (var name in NodeServices)
         {
             var node = ComposeFile.Services[name];
             var build = Compose.Map(node, "build");
@@ -140,39 +203,55 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
     }
 
     [Fact]
-    public void The_mounted_akka_hocon_is_the_file_the_image_already_contains()
+    public async Task The_mounted_akka_hocon_is_the_file_the_image_already_contains()
     {
-        var mounts = Compose.List(ComposeFile.Services["node1"], "volumes");
-        var hocon = Assert.Single(mounts, m => m.Split(':')[1] == "/app/akka.hocon");
-        var source = Path.GetFullPath(Path.Combine(ComposeDir, hocon.Split(':')[0]));
-        Assert.Equal(Path.Combine(Repo, "akka.hocon"), source);
-        // The csproj copies the repository's akka.hocon next to the binary, i.e. into the image's /app.
-        var csproj = File.ReadAllText(Path.Combine(Repo, "Orchestrator", "Akka.Jobs.Orchestrator.csproj"));
-        Assert.Matches("""<None Include="\.\.\\akka\.hocon"[^>]*CopyToOutputDirectory""", csproj);
+        var publishDir = await publish.OutputAsync();
+        var inImage = Path.Combine(publishDir, Path.GetRelativePath(Image.Publish.OutDir, $"{Image.Workdir}/akka.hocon"));
+        Assert.True(File.Exists(inImage), $"{inImage} is not in the publish output");
+        foreach (var service in NodeServices)
+        {
+            var (options, _) = LoadNode(service);
+            Assert.Equal(await File.ReadAllTextAsync(inImage), await File.ReadAllTextAsync(options.ConfigPath));
+        }
     }
 
     // ------------------------------------------------------------------ Dockerfile
 
     [Fact]
-    public void Dockerfile_publishes_an_existing_project_and_runs_akka_jobs_dll_run()
+    public void Dockerfile_publishes_an_existing_project_for_this_repositorys_dotnet_and_runs_it_as_non_root()
     {
         var image = Image;
+        var framework = Regex.Match(File.ReadAllText(Path.Combine(Repo, "Directory.Build.props")), @"<TargetFramework>net(?<v>[\d.]+)</TargetFramework>").Groups["v"].Value;
+        Assert.NotEmpty(framework);
 
-        Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0", image.Stages[0]);
-        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", image.Stages[^1]);
+        Assert.StartsWith($"mcr.microsoft.com/dotnet/sdk:{framework}", image.Stages[0]);
+        Assert.StartsWith($"mcr.microsoft.com/dotnet/aspnet:{framework}", image.Stages[^1]);
         var (project, outDir) = image.Publish;
         Assert.True(File.Exists(Path.Combine(Repo, project)), $"the publish command names {project}, which does not exist");
         Assert.Contains(" -c Release", image.Instruction("RUN", "dotnet publish"));
-
-        Assert.Equal(["dotnet", $"{outDir}/akka-jobs.dll", "run"], image.Entrypoint);
         Assert.Contains($"--from=build {outDir} ", image.Instruction("COPY", "--from=build") + " ");
-        Assert.Contains("tzdata", image.Instruction("RUN", "apt-get"));
-        Assert.Contains("curl", image.Instruction("RUN", "apt-get"));
-        Assert.Contains("/healthz", image.Instruction("HEALTHCHECK", ""));
-        Assert.Equal(["4053", "8080"], image.Instruction("EXPOSE", "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Order());
-        Assert.Contains("AKKA_JOBS_HTTP=http://0.0.0.0:8080", image.Instruction("ENV", "AKKA_JOBS_HTTP"));
-        var user = image.Instruction("USER", "");
-        Assert.DoesNotMatch("^(root|0)$", user);
+        Assert.Equal(outDir, image.Workdir); // the node finds akka.hocon in its working directory
+        Assert.Equal(["dotnet", $"{outDir}/akka-jobs.dll", "run"], image.Entrypoint);
+        // Job time zones need the tz database, which the aspnet image lacks.
+        Assert.Contains("tzdata", image.Instruction("RUN", "apt-get").Split(' '));
+        Assert.DoesNotMatch("^(root|0)$", image.Instruction("USER", ""));
+    }
+
+    [Fact]
+    public void Image_environment_alone_makes_a_node_listen_on_the_exposed_ports_on_all_interfaces()
+    {
+        var env = Image.Env;
+        var options = NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")), k => env.GetValueOrDefault(k));
+        var exposed = Image.Instruction("EXPOSE", "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).Order();
+
+        Assert.Equal(new[] { options.Port, HttpPort(options) }.Order(), exposed);
+        Assert.Equal("0.0.0.0", options.BindHostname);
+        Assert.Equal("0.0.0.0", new Uri(options.Http).Host);
+        var healthUrl = new Uri(Assert.Single(Image.Instruction("HEALTHCHECK", "").Split(' '), a => a.StartsWith("http", StringComparison.Ordinal)));
+        Assert.True(healthUrl.IsLoopback);
+        Assert.Equal(HttpPort(options), healthUrl.Port);
+        Assert.Contains(Image.Instruction("HEALTHCHECK", "").Split(' ').SkipWhile(a => a != "CMD").Skip(1).First(),
+            Image.Instruction("RUN", "apt-get").Split(' '));
     }
 
     // ------------------------------------------------------------------ the node itself
@@ -189,7 +268,8 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
         Assert.True(File.Exists(dll), $"{dll} is not in the publish output");
         Assert.True(File.Exists(Path.Combine(publishDir, "akka.hocon")), "akka.hocon is not in the publish output");
 
-        var composeEnv = Compose.Env(ComposeFile.Services["node1"]);
+        // The environment the container gets: the image's ENV overlaid by the first node's compose environment.
+        var composeEnv = LoadNode(NodeServices[0]).Env;
         var remotingPort = NodeProcess.FreePort();
         var httpPort = NodeProcess.FreePort();
         var substitutes = new Dictionary<string, string>
@@ -236,12 +316,18 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
         var started = TimeProvider.System.GetTimestamp();
         try
         {
-            await Poll("/readyz 200", TimeSpan.FromSeconds(90), process, Log, async () =>
+            // Every path the compose and image health checks ask answers 200 once the node is ready.
+            var healthPaths = HealthPaths();
+            Assert.NotEmpty(healthPaths);
+            foreach (var path in healthPaths)
             {
-                using var r = await http.GetAsync("/readyz");
-                return r.IsSuccessStatusCode;
-            });
-            output.WriteLine($"/readyz 200 after {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1}s");
+                await Poll($"{path} 200", TimeSpan.FromSeconds(90), process, Log, async () =>
+                {
+                    using var r = await http.GetAsync(path);
+                    return r.IsSuccessStatusCode;
+                });
+                output.WriteLine($"{path} 200 after {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1}s");
+            }
             Assert.Contains($"node 127.0.0.1:{remotingPort} (listening on 0.0.0.0)", Log());
 
             var samples = NodeConfigLoader.ReadDefinitions(HoconJson.ParseFile(Path.Combine(publishDir, "akka.hocon")), "akka.hocon")
@@ -430,6 +516,8 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
         public static Dictionary<string, object?> Map(Dictionary<string, object?> m, string key) =>
             m.TryGetValue(key, out var v) && v is Dictionary<string, object?> d ? d : throw new KeyNotFoundException($"'{key}' is missing or not a mapping");
 
+        public static string? StrOrNull(Dictionary<string, object?> m, string key) => m.GetValueOrDefault(key) as string;
+
         public static string Str(Dictionary<string, object?> m, string key) =>
             m.TryGetValue(key, out var v) && v is string s ? s : throw new KeyNotFoundException($"'{key}' is missing or not a string");
 
@@ -472,6 +560,17 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
         }
 
         public IReadOnlyList<string> Stages => Instructions.Where(i => i.Keyword == "FROM").Select(i => i.Args).ToList();
+
+        private IEnumerable<(string Keyword, string Args)> FinalStage => Instructions.Skip(Instructions.ToList().FindLastIndex(i => i.Keyword == "FROM"));
+
+        /// <summary>The final stage's working directory, where the node starts.</summary>
+        public string Workdir => FinalStage.Last(i => i.Keyword == "WORKDIR").Args;
+
+        /// <summary>The final stage's ENV (KEY=VALUE form), i.e. the container's environment before compose's.</summary>
+        public Dictionary<string, string> Env => FinalStage.Where(i => i.Keyword == "ENV")
+            .SelectMany(i => i.Args.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(kv => kv.Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1].Trim('"') : "");
 
         /// <summary>The arguments of the one instruction with this keyword whose arguments contain <paramref name="containing"/>.</summary>
         public string Instruction(string keyword, string containing) =>

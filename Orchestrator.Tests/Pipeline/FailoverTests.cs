@@ -18,10 +18,12 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
         await FailOverSchedulerAsync();
         await AdvanceUntilAsync(async () => (await RunsAsync("steady")).Count >= 6, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
 
-        var runs = await RunsAsync("steady");
-        Assert.Equal(runs.Count, runs.Select(r => r.ScheduledUtc).Distinct().Count());
+        var runs = (await RunsAsync("steady")).OrderBy(r => r.ScheduledUtc).ToList();
+        // Every 5 s time exactly once, across the failover: none lost, none doubled.
+        Assert.Equal(Enumerable.Range(1, runs.Count).Select(i => Start.AddSeconds(5 * i)), runs.Select(r => r.ScheduledUtc));
         Assert.Equal(Handled.For("steady").Count, Handled.For("steady").Select(c => c.Context.RunId).Distinct().Count());
         Assert.All(runs, r => Assert.NotEqual(RunStatus.Skipped, r.Status));
+        Assert.All(runs.Where(r => r.Status == RunStatus.Succeeded), r => Assert.Contains(Handled.For("steady"), c => c.Context.RunId == r.RunId));
     }
 
     [Fact]
@@ -55,8 +57,12 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
 
         // 10 s … 50 s are late; 60 s is due right now and runs on time.
         await AwaitAssertAsync(async () => Assert.Equal(5, (await RunsAsync("skipper")).Count(r => r.Reason == "misfire")), Patience);
+        var misfires = (await RunsAsync("skipper")).Where(r => r.Reason == "misfire").ToList();
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => Start.AddSeconds(10 * i)), misfires.Select(r => r.ScheduledUtc).Order());
+        Assert.All(misfires, m => Assert.Equal(RunStatus.Skipped, m.Status));
         await AwaitCallsAsync("skipper", 1);
-        Assert.All(Handled.For("skipper"), c => Assert.Equal(Start.AddSeconds(60), c.Context.ScheduledUtc));
+        var onTime = Assert.Single(Handled.For("skipper"));
+        Assert.Equal(Start.AddSeconds(60), onTime.Context.ScheduledUtc);
     }
 
     [Fact]
@@ -72,6 +78,9 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
             Assert.Equal(4, runs.Count(r => r.Trigger == TriggerKind.CatchUp));
             // 10 s … 50 s are late: the latest four run, the oldest is skipped; 60 s runs on time.
             Assert.Equal(1, runs.Count(r => r.Reason == "misfire: beyond max-catch-up"));
+            Assert.Equal(Enumerable.Range(2, 4).Select(i => Start.AddSeconds(10 * i)),
+                runs.Where(r => r.Trigger == TriggerKind.CatchUp).Select(r => r.ScheduledUtc).Order());
+            Assert.Equal(Start.AddSeconds(10), runs.Single(r => r.Reason == "misfire: beyond max-catch-up").ScheduledUtc);
             var onTime = runs.Where(r => r.Trigger == TriggerKind.Scheduled && r.Status != RunStatus.Skipped).ToList();
             Assert.True(onTime.Count == 1, string.Join(", ", runs.Select(r => $"{r.RunId}:{r.Trigger}:{r.Status}:{r.Reason}")));
             Assert.Equal(Start.AddSeconds(60), onTime[0].ScheduledUtc);
@@ -183,6 +192,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : PipelineSpec(outpu
         await AwaitCallsAsync("busy", 2);
         Assert.Equal(2, Handled.For("busy")[1].Context.Attempt);
         var alive = await Jobs.Ask<List<string>>(new LocalRegion.ListEntities(), Patience);
+        Assert.Contains("busy", alive);
         Assert.DoesNotContain("idle", alive);
     }
 

@@ -42,9 +42,13 @@ public sealed class PrepareAheadTests(ITestOutputHelper output) : PipelineSpec(o
         await AdvanceUntilAsync(async () => (await RunsAsync("tight")).Count(r => r.Status == RunStatus.Succeeded) >= 3,
             TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(60));
 
-        var runs = await RunsAsync("tight");
+        var runs = (await RunsAsync("tight")).OrderBy(r => r.ScheduledUtc).ToList();
         Assert.DoesNotContain(runs, r => r.Status == RunStatus.Skipped);
+        // Every 10 s time from the first on is a run, and each one that finished succeeded.
+        Assert.Equal(Enumerable.Range(1, runs.Count).Select(i => Start.AddSeconds(10 * i)), runs.Select(r => r.ScheduledUtc));
+        Assert.All(runs.Where(r => r.Status != RunStatus.Running), r => Assert.Equal(RunStatus.Succeeded, r.Status));
         var calls = Handled.For("tight").OrderBy(c => c.StartedUtc).ToList();
+        Assert.True(calls.Count >= 3);
         Assert.All(calls, c => Assert.Equal(c.Context.ScheduledUtc, c.StartedUtc));
     }
 
@@ -58,8 +62,18 @@ public sealed class PrepareAheadTests(ITestOutputHelper output) : PipelineSpec(o
         await AdvanceUntilAsync(async () => (await RunsAsync("often")).Count(r => r.Status == RunStatus.Succeeded) >= 10,
             TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
 
-        var runs = await RunsAsync("often");
+        var runs = (await RunsAsync("often")).OrderBy(r => r.ScheduledUtc).ToList();
         Assert.DoesNotContain(runs, r => r.Status == RunStatus.Skipped);
+        // Every time: each second from the first on has one run, none missing.
+        Assert.Equal(Enumerable.Range(1, runs.Count).Select(i => Start.AddSeconds(i)), runs.Select(r => r.ScheduledUtc));
+        Assert.All(runs.Where(r => r.Status != RunStatus.Running), r => Assert.Equal(RunStatus.Succeeded, r.Status));
+        // In order: handlers started in the order of their times, each at its time, each time once.
+        var calls = Handled.For("often").OrderBy(c => c.StartedUtc).ToList();
+        var succeeded = runs.Where(r => r.Status == RunStatus.Succeeded).Select(r => r.ScheduledUtc).ToList();
+        Assert.Equal(succeeded, calls.Select(c => c.Context.ScheduledUtc).Take(succeeded.Count));
+        Assert.Equal(calls.Select(c => c.Context.ScheduledUtc).Order(), calls.Select(c => c.Context.ScheduledUtc));
+        Assert.Equal(calls.Count, calls.Select(c => c.Context.RunId).Distinct().Count());
+        Assert.All(calls, c => Assert.Equal(c.Context.ScheduledUtc, c.StartedUtc));
     }
 
     [Fact]
@@ -82,5 +96,9 @@ public sealed class PrepareAheadTests(ITestOutputHelper output) : PipelineSpec(o
         var runs = await RunsAsync("ordered");
         Assert.Equal(RunStatus.Succeeded, runs.Single(r => r.RunId == RunIds.For(earlier.JobId, earlier.ScheduledUtc)).Status);
         Assert.Equal(RunStatus.Succeeded, runs.Single(r => r.RunId == RunIds.For(later.JobId, later.ScheduledUtc)).Status);
+        // Decided (and so run) in the order of the times, not of arrival at an idle moment.
+        var ticks = Handled.For("ordered").Where(c => c.Context.ScheduledUtc >= earlier.ScheduledUtc).OrderBy(c => c.StartedUtc).ToList();
+        Assert.Equal([earlier.ScheduledUtc, later.ScheduledUtc], ticks.Select(c => c.Context.ScheduledUtc));
+        Assert.True(ticks[1].StartedUtc >= ticks[0].EndedUtc, "the later time ran while the earlier one was still running");
     }
 }

@@ -18,11 +18,15 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
 
         var runs = (await RunsAsync("beat")).OrderBy(r => r.ScheduledUtc).ToList();
-        Assert.Equal(Start.AddSeconds(10), runs[0].ScheduledUtc);
         Assert.Equal("beat@20260105T120010.000Z", runs[0].RunId);
+        // Every time from the first on, none missing and none twice, each under the id derived from it.
+        Assert.Equal(Enumerable.Range(1, runs.Count).Select(i => Start.AddSeconds(10 * i)), runs.Select(r => r.ScheduledUtc));
+        Assert.All(runs, r => Assert.Equal(RunIds.For("beat", r.ScheduledUtc), r.RunId));
         Assert.All(runs, r => Assert.Equal(TriggerKind.Scheduled, r.Trigger));
-        Assert.Equal(runs.Count, runs.Select(r => r.ScheduledUtc).Distinct().Count());
-        for (var i = 1; i < runs.Count; i++) Assert.Equal(TimeSpan.FromSeconds(10), runs[i].ScheduledUtc - runs[i - 1].ScheduledUtc);
+        // Each decided time ran its handler once.
+        var handled = Handled.For("beat").Select(c => c.Context.RunId).ToList();
+        Assert.Equal(handled.Distinct(), handled);
+        Assert.All(runs.Where(r => r.Status == RunStatus.Succeeded), r => Assert.Contains(r.RunId, handled));
     }
 
     [Fact]
@@ -56,6 +60,9 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
         Assert.True((await Jobs.Ask<TickAck>(earlier, Patience)).Duplicate);
 
         await AwaitAssertAsync(async () => Assert.Equal(2, (await RunsAsync("ooo")).Count(r => r.Status == RunStatus.Succeeded)), Patience);
+        Assert.Equal(new[] { earlier, later }.Select(t => RunIds.For("ooo", t.ScheduledUtc)).Order(), (await RunsAsync("ooo")).Select(r => r.RunId).Order());
+        Assert.Equal(2, Handled.For("ooo").Select(c => c.Context.RunId).Distinct().Count());
+        Assert.Equal(2, Handled.For("ooo").Count);
     }
 
     [Fact]
@@ -90,6 +97,10 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
         await TriggerAsync("par");
 
         await AwaitAssertAsync(async () => Assert.Equal(2, (await RunsAsync("par")).Count(r => r.Status == RunStatus.Running)), Patience);
+        // Both handlers are in flight at the same time.
+        await AwaitCallsAsync("par", 2);
+        Assert.All(Handled.For("par"), c => Assert.Null(c.EndedUtc));
+        Assert.Equal(2, Handled.For("par").Select(c => c.Context.RunId).Distinct().Count());
     }
 
     [Fact]
@@ -126,6 +137,10 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
         await AwaitCallsAsync("buf", 2);
         Advance(TimeSpan.FromSeconds(10));
         await AwaitRunAsync("buf", queued, r => r.Status == RunStatus.Succeeded);
+        // The queued run started only after the first ended; the skipped one never ran.
+        var calls = Handled.For("buf");
+        Assert.Equal([first, queued], calls.Select(c => c.Context.RunId));
+        Assert.True(calls[1].StartedUtc >= calls[0].EndedUtc);
     }
 
     [Fact]
@@ -141,6 +156,14 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
             TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
         Assert.Equal(["a", "b", "c", "d", "e"], Handled.For("fan").Select(c => c.Context.ItemKey).Order());
         Assert.Equal(5, (await RunsAsync("fan")).Single(r => r.RunId == runId).Items);
+        // At no instant were more than two items in flight.
+        var calls = Handled.For("fan");
+        Assert.All(calls, c => Assert.NotNull(c.EndedUtc));
+        foreach (var c in calls)
+        {
+            var inFlight = calls.Count(o => o.StartedUtc <= c.StartedUtc && o.EndedUtc > c.StartedUtc);
+            Assert.True(inFlight <= 2, $"{inFlight} items in flight when {c.Context.ItemKey} started at {c.StartedUtc:O}");
+        }
     }
 
     [Fact]
@@ -153,8 +176,13 @@ public sealed class SchedulingTests(ITestOutputHelper output) : PipelineSpec(out
 
         await AwaitAssertAsync(async () => Assert.Equal(3, (await RunsAsync("nap")).Count(r => r.Status == RunStatus.Skipped)), Patience);
         var runs = await RunsAsync("nap");
+        Assert.Equal([Start.AddSeconds(10), Start.AddSeconds(20), Start.AddSeconds(30)], runs.Select(r => r.ScheduledUtc).Order());
         Assert.All(runs, r => Assert.Equal("paused", r.Reason));
         Assert.Empty(Handled.For("nap"));
+
+        // Resumed, the job fires again at its next time.
+        await AdvanceUntilAsync(() => Task.FromResult(Handled.For("nap").Count >= 1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        Assert.Equal(Start.AddSeconds(40), Handled.For("nap")[0].Context.ScheduledUtc);
     }
 
     [Fact]

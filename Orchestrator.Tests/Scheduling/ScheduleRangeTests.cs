@@ -42,6 +42,9 @@ public class ScheduleRangeTests
         Assert.Empty(Hourly.Between(U("2026-01-01T05:00:00Z"), U("2026-01-01T05:00:00Z"), 10));
         Assert.Empty(Hourly.Between(U("2026-01-01T05:00:00Z"), U("2026-01-01T01:00:00Z"), 10));
         Assert.Empty(Hourly.Between(U("2026-01-01T00:00:01Z"), U("2026-01-01T00:59:59Z"), 10));
+        // The same ranges a step wider do hold a fire time.
+        Assert.Equal([U("2026-01-01T05:00:00Z")], Hourly.Between(U("2026-01-01T04:59:59Z"), U("2026-01-01T05:00:00Z"), 10));
+        Assert.Equal([U("2026-01-01T01:00:00Z")], Hourly.Between(U("2026-01-01T00:00:01Z"), U("2026-01-01T01:00:00Z"), 10));
     }
 
     [Fact]

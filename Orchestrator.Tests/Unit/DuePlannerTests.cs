@@ -54,6 +54,11 @@ public sealed class DuePlannerTests
         Assert.Empty(plan.Ticks);
         Assert.Equal(T0, plan.LastEmittedUtc);
         Assert.False(plan.More);
+
+        // A second later the next time is due, and emitted.
+        var due = Plan(Def(), T0, T0.AddSeconds(60));
+        Assert.Equal(M(1), Assert.Single(due.Ticks).ScheduledUtc);
+        Assert.Equal(M(1), due.LastEmittedUtc);
     }
 
     [Fact]
