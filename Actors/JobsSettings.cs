@@ -4,7 +4,7 @@ namespace Akka.Jobs.Actors;
 public sealed record JobsSettings
 {
     /// <summary>
-    /// Supervisors and the scheduler snapshot after at least this many events: a supervisor adds a
+    /// Job actors and the scheduler snapshot after at least this many events: a job actor adds a
     /// random share up to as much again, and both wait longer when their state is large.
     /// </summary>
     public int SnapshotEvery { get; init; } = 200;
@@ -16,14 +16,14 @@ public sealed record JobsSettings
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>A scheduled time older than this when emitted counts as missed (misfire policy applies).</summary>
     public TimeSpan MisfireThreshold { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>How often a worker tells the supervisor that an item is still being worked on.</summary>
+    /// <summary>How often a worker tells the job actor that an item is still being worked on.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>An item not heard of for this long is presumed lost with its node and dispatched again.</summary>
     public TimeSpan WorkLease { get; init; } = TimeSpan.FromSeconds(30);
-    /// <summary>A supervisor with no run in flight leaves memory after this long without messages.</summary>
+    /// <summary>A job actor with no run in flight leaves memory after this long without messages.</summary>
     public TimeSpan PassivateIdleAfter { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>
-    /// A job due within this lead whose supervisor has probably passivated is woken ahead of time, so
+    /// A job due within this lead whose job actor has probably passivated is woken ahead of time, so
     /// its journal is read before the due time. Keep it above <see cref="SweepInterval"/>.
     /// </summary>
     public TimeSpan WarmUpAhead { get; init; } = TimeSpan.FromSeconds(20);

@@ -6,7 +6,7 @@ namespace Akka.Jobs.Contracts;
 /// </summary>
 public interface IJobsMessage;
 
-/// <summary>A message about one job; routes to that job's supervisor.</summary>
+/// <summary>A message about one job; routes to that job's actor.</summary>
 public interface IWithJobId : IJobsMessage
 {
     /// <summary>The job the message concerns.</summary>

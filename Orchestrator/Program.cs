@@ -11,7 +11,7 @@ var http = new Option<string?>("--http") { Description = "HTTP API/dashboard URL
 var seeds = new Option<string[]>("--seed") { Description = "Seed node address akka.tcp://akka-jobs@host:port, repeatable (env AKKA_JOBS_SEEDS, comma-separated)" };
 var roles = new Option<string[]>("--roles") { Description = "Cluster roles, repeatable (env AKKA_JOBS_ROLES)" };
 
-var run = new Command("run", "Run a node: scheduler, supervisors, workers, HTTP API") { config, db, hostname, bindHostname, port, http, seeds, roles };
+var run = new Command("run", "Run a node: scheduler, job actors, workers, HTTP API") { config, db, hostname, bindHostname, port, http, seeds, roles };
 run.SetAction(async (parse, ct) =>
 {
     NodeOptions options;

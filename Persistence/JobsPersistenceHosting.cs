@@ -34,7 +34,7 @@ public static class JobsPersistenceHosting
                   tag-write-mode = Csv
                   parallelism = {{parallelism}}
                   # A burst of thousands of runs (all due at one instant) must queue, not be refused:
-                  # a refused write crashes its supervisor and opens the circuit breaker.
+                  # a refused write stops the actor that wrote it and opens the circuit breaker.
                   buffer-size = 200000
                   # Rows per transaction; one commit then carries hundreds of runs' events.
                   batch-size = 1000

@@ -6,7 +6,7 @@ namespace Akka.Jobs.Persistence;
 /// <summary>
 /// Recovers a persistence id that is never written, once when the node starts, then stops. The first
 /// recovery in a process compiles the journal's and snapshot store's queries; without this, that cost
-/// fell on the scheduler or a supervisor that takes over after a fail-over.
+/// fell on the scheduler or a job actor that takes over after a fail-over.
 /// </summary>
 public sealed class JournalWarmup : ReceivePersistentActor
 {

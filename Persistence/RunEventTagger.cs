@@ -4,7 +4,7 @@ using Akka.Persistence.Journal;
 
 namespace Akka.Jobs.Persistence;
 
-/// <summary>Tags every supervisor event <c>run</c> so the run-history projection can follow them with EventsByTag.</summary>
+/// <summary>Tags every job actor event <c>run</c> so the run-history projection can follow them with EventsByTag.</summary>
 public sealed class RunEventTagger : IWriteEventAdapter
 {
     private static readonly System.Collections.Immutable.ImmutableHashSet<string> Tags = [JobEventTags.Run];

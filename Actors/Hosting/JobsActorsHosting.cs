@@ -19,7 +19,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Akka.Jobs.Actors.Hosting;
 
-/// <summary>ActorRegistry key of the job supervisors' shard region.</summary>
+/// <summary>ActorRegistry key of the job actors' shard region.</summary>
 public sealed class JobRegion;
 
 /// <summary>ActorRegistry key of the workers' shard region.</summary>
@@ -53,7 +53,7 @@ public static class JobsActorsHosting
                 -1)),
             new ClusterSingletonOptions { Role = role });
 
-    /// <summary>Job supervisors, one sharded persistent entity per job.</summary>
+    /// <summary>Job actors, one sharded persistent entity per job.</summary>
     public static AkkaConfigurationBuilder AddJobActors(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) =>
         b.WithShardRegion<JobRegion>("job",
             (system, registry, _) => jobId => PipelineProps.JobActor(

@@ -9,10 +9,10 @@ namespace Akka.Jobs.Actors.Jobs;
 internal sealed record WorkLease(int Attempt, DateTimeOffset LastHeardUtc, string? Node, DateTimeOffset? NotBeforeUtc = null);
 
 /// <summary>
-/// A supervisor's dispatch bookkeeping per run: the leases of items in flight and a queue of items waiting
+/// A job actor's dispatch bookkeeping per run: the leases of items in flight and a queue of items waiting
 /// to be dispatched. Kept per run so that dispatching the next item, counting a run's items in flight and
 /// closing a run cost O(1) or O(in flight), never a scan of all of a fan-out's items. Not persisted: a
-/// recovered supervisor resumes its runs, which fills the queues again from the open items.
+/// recovered job actor resumes its runs, which fills the queues again from the open items.
 /// </summary>
 internal sealed class InFlightWork
 {

@@ -91,7 +91,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void StoppingAfterFlush()
     {
-        Command<FlushPending>(_ => Flush(whenWritten: StopIfNothingPending));
+        Command<FlushPending>(HandleFlushPendingThenStop);
         SnapshotHousekeeping();
         CommandAny(_ => Stash.Stash());
     }
@@ -103,11 +103,17 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void SnapshotHousekeeping()
     {
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of job {0} failed", _jobId));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+        Command<SaveSnapshotSuccess>(HandleSaveSnapshotSuccess);
+        Command<SaveSnapshotFailure>(HandleSaveSnapshotFailure);
+        Command<DeleteSnapshotsSuccess>(_ => { }); // older snapshots are gone: nothing to do
+        Command<DeleteSnapshotsFailure>(_ => { }); // the next successful snapshot deletes them
     }
+
+    private void HandleFlushPendingThenStop(FlushPending _) => Flush(whenWritten: StopIfNothingPending);
+
+    private void HandleSaveSnapshotSuccess(SaveSnapshotSuccess s) => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+
+    private void HandleSaveSnapshotFailure(SaveSnapshotFailure f) => _log.Warning(f.Cause, "Snapshot of job {0} failed", _jobId);
 
     public override string PersistenceId => $"job-{_jobId}";
 
@@ -285,9 +291,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        // The whole batch is void: decide from what the journal holds, and let senders re-send.
+        // The whole batch is void: decide from what the journal holds, and let senders re-send. A passivation waiting
+        // for this batch stops on the next flush, which finds nothing pending.
         _decided = _state;
         _pending.Rejected();
+        Self.Tell(FlushPending.Instance);
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
@@ -381,13 +389,16 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var attempt = f.NextAttempt ?? run.Items[f.ItemKey].Attempt + 1;
-        var notBefore = f.RetryNotBeforeUtc > Now ? f.RetryNotBeforeUtc : null;
+        // Not before the backoff, nor before the run's own time (a run prepared ahead whose attempt failed early).
+        var notBefore = Later(f.RetryNotBeforeUtc, run.StartedUtc) is { } t && t > Now ? t : (DateTimeOffset?)null;
         // No node until the worker confirms: a retry that does not reach its worker is sent again, as a first dispatch is.
         _inFlight.Set(f.RunId, f.ItemKey, lease with { Attempt = attempt, LastHeardUtc = Now, Node = null, NotBeforeUtc = notBefore });
         _workers.Tell(new ExecuteWork(_jobId, f.RunId, f.ItemKey, attempt, run.ScheduledUtc, Deadline(run, def), WorkDefinition(def), notBefore));
     }
 
     private DateTimeOffset Deadline(RunState run, JobDefinition def) => (run.StartedUtc ?? Now) + def.Timeout;
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>Dispatches waiting items of the run until max-parallel are in flight; O(1) per item dispatched.</summary>
     private void Dispatch(string runId)
@@ -446,8 +457,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     private void Heard(string runId, string item, int attempt, string node)
     {
+        // Any report shows the worker alive; only one about the attempt handed out last confirms that it arrived (a late
+        // report of an earlier attempt must not stop an unconfirmed retry from being sent again).
         if (_inFlight.TryGet(runId, item, out var lease))
-            _inFlight.Set(runId, item, lease with { Attempt = Math.Max(lease.Attempt, attempt), LastHeardUtc = Now, Node = node });
+            _inFlight.Set(runId, item, lease with { Attempt = Math.Max(lease.Attempt, attempt), LastHeardUtc = Now, Node = attempt >= lease.Attempt ? node : lease.Node });
     }
 
     /// <summary>

@@ -2,8 +2,8 @@ using Akka.Jobs.Domain.Jobs;
 namespace Akka.Jobs.Actors.Jobs;
 
 /// <summary>
-/// Events a supervisor has decided but not yet written, with the replies that must wait for them. The
-/// supervisor writes them as one batch (group commit): outcomes that arrive while a write is in progress
+/// Events a job actor has decided but not yet written, with the replies that must wait for them. The
+/// job actor writes them as one batch (group commit): outcomes that arrive while a write is in progress
 /// share the next write instead of taking one database round trip each, which is what bounds a fan-out
 /// run's item rate. Decisions read the state with these events applied, so the batch decides exactly as
 /// one write per command would.

@@ -61,10 +61,10 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<GetJob>(HandleGetJob);
         Command<ListJobs>(HandleListJobs);
         Command<GetNextFireTimes>(HandleGetNextFireTimes);
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Scheduler snapshot failed"));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+        Command<SaveSnapshotSuccess>(HandleSaveSnapshotSuccess);
+        Command<SaveSnapshotFailure>(HandleSaveSnapshotFailure);
+        Command<DeleteSnapshotsSuccess>(_ => { }); // older snapshots are gone: nothing to do
+        Command<DeleteSnapshotsFailure>(_ => { }); // the next successful snapshot deletes them
     }
 
     public override string PersistenceId => "scheduler";
@@ -356,6 +356,10 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     }
 
     // ------------------------------------------------------------ helpers
+
+    private void HandleSaveSnapshotSuccess(SaveSnapshotSuccess s) => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+
+    private void HandleSaveSnapshotFailure(SaveSnapshotFailure f) => _log.Warning(f.Cause, "Scheduler snapshot failed");
 
     private void Send(IReadOnlyList<Tick> ticks)
     {

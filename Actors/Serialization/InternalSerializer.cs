@@ -35,7 +35,7 @@ public sealed class InternalSerializer(ExtendedActorSystem system) : JsonManifes
         [typeof(WorkFailed)] = "work-failed.v2",
         [typeof(WorkTimedOut)] = "work-timed-out.v1",
         [typeof(WorkCancelled)] = "work-cancelled.v1",
-        // supervisor journal
+        // job actor journal
         [typeof(DefinitionAdopted)] = "definition-adopted.v1",
         [typeof(RunAccepted)] = "run-accepted.v1",
         [typeof(RunSkipped)] = "run-skipped.v1",

@@ -4,7 +4,7 @@ using Akka.Jobs.Contracts;
 
 namespace Akka.Jobs.Actors.Sharding;
 
-/// <summary>Routes <see cref="IWithJobId"/> messages to the supervisor entity of their job.</summary>
+/// <summary>Routes <see cref="IWithJobId"/> messages to the job actor entity of their job.</summary>
 public sealed class JobMessageExtractor(int shards) : HashCodeMessageExtractor(shards)
 {
     public override string? EntityId(object message) => message switch

@@ -73,7 +73,7 @@ internal sealed class AttemptRunner : UntypedActor
             Self.Tell(new Status.Failure(e));
             return;
         }
-        // The deadline is also enforced here so a handler stops even if the supervisor's cancel is lost. One
+        // The deadline is also enforced here so a handler stops even if the job actor's cancel is lost. One
         // source serves it and cancellation by message (a linked pair cost three sources per attempt).
         var remaining = _deadlineUtc - now;
         _cts = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _clock);

@@ -75,7 +75,6 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
             _jobs.Tell(outcome.Report);
             return;
         }
-        _outcomes.Remove(w.RunId);
         Start(w);
     }
 
@@ -94,6 +93,9 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     /// </summary>
     private void HandleWorkRecorded(WorkRecorded r)
     {
+        // The item's outcome is final: an attempt still running here (started from a re-dispatch that crossed the
+        // failure report) has no one waiting for it.
+        Cancel(r.RunId, "the item's outcome is already recorded", report: false);
         _outcomes.Remove(r.RunId);
         if (_executions.Count == 0 && _outcomes.Count == 0 && r.ItemKey != JobParameters.SingleItemKey)
             Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
@@ -184,6 +186,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         if (report is not null)
         {
             _jobs.Tell(report);
+            // A run's later attempt replaces its earlier outcome in place: the run keeps its one place in the order.
             if (_outcomes.TryAdd(runId, new Outcome(ex.Attempt, report))) _outcomeOrder.Enqueue(runId);
             else _outcomes[runId] = new Outcome(ex.Attempt, report);
             while (_outcomeOrder.Count > RememberedOutcomes) _outcomes.Remove(_outcomeOrder.Dequeue());

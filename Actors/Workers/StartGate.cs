@@ -41,6 +41,8 @@ internal static class StartGate
         private ITimer? _timer;
         private ITimer? _collectTimer;
         private bool _open;
+        /// <summary>Set once by whichever caller opens the gate (its timer, or arming after the time has come).</summary>
+        private int _opened;
 
         public void Arm((TimeProvider Clock, DateTimeOffset At) key, TimeProvider clock, TimeSpan due)
         {
@@ -48,6 +50,9 @@ internal static class StartGate
             // A timer is due at the clock's time when it is set plus its delay: set while the clock jumps (a virtual clock
             // in tests, advanced by another thread) it would open late, or never. So the delay is recomputed until the
             // clock stood still around setting it, and a gate whose time has come meanwhile opens at once.
+            // The timer exists (unarmed) before it can fire, so Open always finds it; it is (re)armed only while the gate
+            // is closed, under the lock Open takes to close it for good.
+            _timer = clock.CreateTimer(_ => Open(key), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             while (true)
             {
                 var before = clock.GetUtcNow();
@@ -56,8 +61,11 @@ internal static class StartGate
                     Open(key);
                     return;
                 }
-                if (_timer is null) _timer = clock.CreateTimer(_ => Open(key), null, key.At - before, Timeout.InfiniteTimeSpan);
-                else _timer.Change(key.At - before, Timeout.InfiniteTimeSpan);
+                lock (_waiters)
+                {
+                    if (_open) return;
+                    _timer.Change(key.At - before, Timeout.InfiniteTimeSpan);
+                }
                 if (clock.GetUtcNow() - before < MinWait) return;
             }
         }
@@ -100,16 +108,16 @@ internal static class StartGate
 
         private void Open((TimeProvider Clock, DateTimeOffset At) key)
         {
-            lock (_waiters)
-                if (_open) return;
             // Timers count a monotonic clock in whole milliseconds and may fire a little before the wall
             // clock reaches the instant (seen: 2 ms). A run must never start before its time: wait the rest.
             var early = key.At - key.Clock.GetUtcNow();
             if (early > TimeSpan.Zero)
             {
-                _timer!.Change(early > MinWait ? early : MinWait, Timeout.InfiniteTimeSpan);
+                lock (_waiters)
+                    if (!_open) _timer!.Change(early > MinWait ? early : MinWait, Timeout.InfiniteTimeSpan);
                 return;
             }
+            if (Interlocked.Exchange(ref _opened, 1) == 1) return;
             Gates.TryRemove(new KeyValuePair<(TimeProvider, DateTimeOffset), Gate>(key, this));
             TaskCompletionSource[] waiters;
             lock (_waiters)

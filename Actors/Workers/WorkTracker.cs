@@ -4,7 +4,7 @@ namespace Akka.Jobs.Actors.Workers;
 
 /// <summary>
 /// Node-local register of workers with attempts in progress, so a graceful shutdown can cancel
-/// them and wait until each has reported its cancellation to its supervisor.
+/// them and wait until each has reported its cancellation to its job actor.
 /// </summary>
 public sealed class WorkTracker : ReceiveActor
 {
@@ -13,19 +13,27 @@ public sealed class WorkTracker : ReceiveActor
 
     public WorkTracker()
     {
-        Receive<Busy>(b =>
-        {
-            _busy.Add(b.Worker);
-            Context.Watch(b.Worker);
-        });
-        Receive<Idle>(i => Release(i.Worker));
-        Receive<Terminated>(t => Release(t.ActorRef));
-        Receive<CancelAllAndWait>(c =>
-        {
-            foreach (var worker in _busy) worker.Tell(new CancelAllWork(c.Reason));
-            _waiting.Add(Sender);
-            ReplyIfIdle();
-        });
+        Receive<Busy>(HandleBusy);
+        Receive<Idle>(HandleIdle);
+        Receive<Terminated>(HandleTerminated);
+        Receive<CancelAllAndWait>(HandleCancelAllAndWait);
+    }
+
+    private void HandleBusy(Busy b)
+    {
+        _busy.Add(b.Worker);
+        Context.Watch(b.Worker);
+    }
+
+    private void HandleIdle(Idle i) => Release(i.Worker);
+
+    private void HandleTerminated(Terminated t) => Release(t.ActorRef);
+
+    private void HandleCancelAllAndWait(CancelAllAndWait c)
+    {
+        foreach (var worker in _busy) worker.Tell(new CancelAllWork(c.Reason));
+        _waiting.Add(Sender);
+        ReplyIfIdle();
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new WorkTracker());

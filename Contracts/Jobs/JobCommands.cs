@@ -19,7 +19,7 @@ public sealed record ResumeJob(string JobId) : IWithJobId;
 /// <summary>
 /// Start a run now. Reply: <see cref="CommandAck"/> with the run id once the run (or its recorded skip, e.g. for
 /// overlap) is durably stored; <see cref="CommandRejected"/> NotFound for an unknown job, Conflict when the job
-/// was removed before its supervisor decided the trigger.
+/// was removed before its job actor decided the trigger.
 /// </summary>
 public sealed record TriggerJob(string JobId) : IWithJobId;
 

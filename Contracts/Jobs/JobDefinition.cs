@@ -26,7 +26,7 @@ public enum MisfirePolicy
     Skip,
 }
 
-/// <summary>What a recovered supervisor does with a run that was in flight when its node died.</summary>
+/// <summary>What a recovered job actor does with a run that was in flight when its node died.</summary>
 public enum InterruptPolicy
 {
     /// <summary>Dispatch the unfinished items again with the next attempt number.</summary>

@@ -4,7 +4,7 @@ using Akka.Jobs.Contracts.Runs;
 
 namespace Akka.Jobs.Domain.Jobs;
 
-/// <summary>An event in a job supervisor's journal (<c>job-{jobId}</c>); tagged <see cref="JobEventTags.Run"/>.</summary>
+/// <summary>An event in a job actor's journal (<c>job-{jobId}</c>); tagged <see cref="JobEventTags.Run"/>.</summary>
 public interface IJobEvent : IWithJobId;
 
 /// <summary>Tags for projections.</summary>
@@ -15,7 +15,7 @@ public static class JobEventTags
 }
 
 /// <summary>
-/// The supervisor now runs the job with this definition. <see cref="JobCreatedUtc"/> names the incarnation it
+/// The job actor now runs the job with this definition. <see cref="JobCreatedUtc"/> names the incarnation it
 /// belongs to (see <see cref="JobIncarnated"/>): a new job's first event records it without an event of its own.
 /// </summary>
 public sealed record DefinitionAdopted(string JobId, JobDefinition Definition, DateTimeOffset? JobCreatedUtc = null) : IJobEvent;
@@ -82,7 +82,7 @@ public sealed record ItemSucceeded(
 public sealed record RunFinished(string JobId, string RunId, RunStatus Status, DateTimeOffset FinishedUtc, string? Reason, string? Error) : IJobEvent;
 
 /// <summary>
-/// A recovered supervisor resumed a run whose node died: each unfinished item's interrupted attempt
+/// A recovered job actor resumed a run whose node died: each unfinished item's interrupted attempt
 /// counts as used, and the items are dispatched again with the next attempt number.
 /// </summary>
 public sealed record RunResumed(string JobId, string RunId, DateTimeOffset ResumedUtc) : IJobEvent;
@@ -91,7 +91,7 @@ public sealed record RunResumed(string JobId, string RunId, DateTimeOffset Resum
 public sealed record JobRetired(string JobId, DateTimeOffset RetiredUtc) : IJobEvent;
 
 /// <summary>
-/// The supervisor serves the job's incarnation created by the scheduler at <see cref="JobCreatedUtc"/>. A higher
+/// The job actor serves the job's incarnation created by the scheduler at <see cref="JobCreatedUtc"/>. A higher
 /// <see cref="Incarnation"/> than the current one starts a new life of the id: scheduled times, runs in flight,
 /// failure counts and the retired mark start afresh (history is kept, marked per incarnation). The same number
 /// only records which incarnation a journal written before incarnations existed belongs to.

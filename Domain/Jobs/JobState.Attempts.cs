@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Jobs.Domain.Protocol;
@@ -126,6 +127,7 @@ public sealed partial record JobState
     }
 
     /// <summary>What the job's consecutive failures call for now that a run finished: an alert, an automatic pause, both or nothing.</summary>
+    [JsonIgnore]
     public (bool Alert, bool Pause) Escalation =>
         Definition is not { } def || ConsecutiveFailures == 0
             ? (false, false)

@@ -47,7 +47,7 @@ public sealed partial record JobState
     {
         if (created is not { } c || c == IncarnationCreatedUtc) return [];
         if (!IsNewIncarnation(c)) return [new JobIncarnated(JobId, Incarnation, c, now)];
-        // The old incarnation's removal may not have reached this supervisor: its runs end here.
+        // The old incarnation's removal may not have reached this job actor: its runs end here.
         return [.. CancelAllRemoved(now), new JobIncarnated(JobId, Incarnation + 1, c, now)];
     }
 
@@ -79,7 +79,7 @@ public sealed partial record JobState
         return events;
     }
 
-    /// <summary>A supervisor that has recorded nothing yet: its first definition also records its incarnation.</summary>
+    /// <summary>A job actor that has recorded nothing yet: its first definition also records its incarnation.</summary>
     [JsonIgnore]
     public bool IsPristine => Definition is null && IncarnationCreatedUtc is null && !Retired && Incarnation == 1 && Active.IsEmpty && History.IsEmpty;
 
@@ -106,7 +106,7 @@ public sealed partial record JobState
             : History.LastOrDefault(v => v.Trigger == TriggerKind.Manual && v.ScheduledUtc == tick.ScheduledUtc && v.Incarnation < Incarnation);
 
     /// <summary>
-    /// The incarnation a job created at <paramref name="created"/> is in: the next one when this supervisor has not
+    /// The incarnation a job created at <paramref name="created"/> is in: the next one when this job actor has not
     /// heard of it yet (its first tick has not come), so a query never shows a removed incarnation's runs as its own.
     /// </summary>
     public int CurrentIncarnationFor(DateTimeOffset? created) => IsNewIncarnation(created) ? Incarnation + 1 : Incarnation;

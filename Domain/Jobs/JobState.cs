@@ -9,7 +9,7 @@ using Akka.Jobs.Contracts.Serialization;
 namespace Akka.Jobs.Domain.Jobs;
 
 /// <summary>
-/// Everything a job supervisor knows, rebuilt from its journal. <c>Decide*</c> turn inputs into
+/// Everything a job actor knows, rebuilt from its journal. <c>Decide*</c> turn inputs into
 /// events without side effects; <see cref="Apply"/> folds one event in. The actor only persists,
 /// applies and performs the effects the new state implies.
 /// </summary>

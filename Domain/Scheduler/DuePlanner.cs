@@ -117,7 +117,7 @@ public static class DuePlanner
 
     /// <summary>
     /// The skip ticks for the times of <paramref name="range"/> that <paramref name="decided"/> does not
-    /// cover: a range the supervisor refused because part of it was already decided, re-cut. A decided instant
+    /// cover: a range the job actor refused because part of it was already decided, re-cut. A decided instant
     /// between two schedule times (a manual trigger's) also cuts, so that no new range contains it: otherwise
     /// the same range would be refused and re-cut forever, and its times never recorded.
     /// </summary>

@@ -20,9 +20,9 @@ public sealed record JobResumed(string JobId, DateTimeOffset AtUtc) : IScheduler
 
 /// <summary>
 /// Checkpoint: for each job, every scheduled time at or before the watermark has been
-/// acknowledged by its supervisor and will not be emitted again after a fail-over. It also records
+/// acknowledged by its job actor and will not be emitted again after a fail-over. It also records
 /// which jobs started or stopped having runs in flight (<see cref="Busy"/>, <see cref="Idle"/>):
-/// a successor wakes the busy ones so their runs resume, and leaves every other supervisor asleep.
+/// a successor wakes the busy ones so their runs resume, and leaves every other job actor asleep.
 /// </summary>
 public sealed record WatermarksAdvanced(IReadOnlyDictionary<string, DateTimeOffset> Watermarks,
     IReadOnlyList<string>? Busy = null, IReadOnlyList<string>? Idle = null) : ISchedulerEvent;

@@ -17,12 +17,12 @@ public sealed record ScheduledJob(
 /// <summary>The scheduler's durable state: definitions, pause flags and watermarks.</summary>
 public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jobs)
 {
-    /// <summary>Jobs whose supervisor last reported runs in flight (as of the last checkpoint).</summary>
+    /// <summary>Jobs whose job actor last reported runs in flight (as of the last checkpoint).</summary>
     public ImmutableHashSet<string> Busy { get; init; } = ImmutableHashSet<string>.Empty;
 
     /// <summary>
     /// Creation time of the last incarnation of each removed job id. An id created again gets a later creation
-    /// time, which is what tells its supervisor that a new incarnation begins (see <see cref="CreationTimeFor"/>).
+    /// time, which is what tells its job actor that a new incarnation begins (see <see cref="CreationTimeFor"/>).
     /// </summary>
     public ImmutableDictionary<string, DateTimeOffset> Removed { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
 

@@ -72,4 +72,21 @@ public sealed class WorkerAttemptTests(ITestOutputHelper output) : PipelineSpec(
         jobActor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Single(Handled.For("grant"));
     }
+
+    [Fact]
+    public async Task An_attempt_still_running_when_the_items_outcome_is_recorded_is_cancelled_without_a_report()
+    {
+        // After a job actor fail-over a re-dispatch can cross the failure report of the attempt before it: the worker
+        // starts the next attempt, and the job actor then records the item failed for good. Nobody waits for it.
+        var jobActor = CreateTestProbe();
+        var worker = NewWorker(jobActor.Ref);
+        worker.Tell(new ExecuteWork("hang", "hang@1", "main", 2, Start, Start.AddHours(1), Job("hang", "manual", new { hang = "true" })));
+        jobActor.ExpectMsg<WorkStarted>(s => s.Attempt == 2, Patience);
+        await AwaitCallsAsync("hang", 1);
+
+        worker.Tell(new WorkRecorded("hang", "hang@1", "main"));
+
+        await AwaitConditionAsync(() => Task.FromResult(Handled.For("hang")[0].Cancelled), Patience);
+        jobActor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
 }

@@ -86,7 +86,7 @@ public sealed class StartGateTests
         }
     }
 
-    /// <summary>A clock whose timers fire <c>early</c> before their due time, as real timers may.</summary>
+    /// <summary>A clock whose timers fire <c>early</c> before their due time, as real timers may (when set or changed).</summary>
     private sealed class EarlyTimers(FakeTimeProvider inner, TimeSpan early) : TimeProvider
     {
         public FakeTimeProvider Inner { get; } = inner;
@@ -94,6 +94,17 @@ public sealed class StartGateTests
         public override DateTimeOffset GetUtcNow() => Inner.GetUtcNow();
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            Inner.CreateTimer(callback, state, dueTime > early ? dueTime - early : TimeSpan.Zero, period);
+            new EarlyTimer(Inner.CreateTimer(callback, state, Early(dueTime), period), this);
+
+        private TimeSpan Early(TimeSpan due) => due > early ? due - early : due;
+
+        private sealed class EarlyTimer(ITimer timer, EarlyTimers clock) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => timer.Change(clock.Early(dueTime), period);
+
+            public void Dispose() => timer.Dispose();
+
+            public ValueTask DisposeAsync() => timer.DisposeAsync();
+        }
     }
 }

@@ -75,12 +75,21 @@ public sealed class MemberUpTimes
 
     private sealed class Watcher : ReceiveActor
     {
+        private readonly MemberUpTimes _times;
+        private readonly TimeProvider _clock;
+
         public Watcher(MemberUpTimes times, TimeProvider clock)
         {
-            Receive<ClusterEvent.MemberUp>(e => times.Set(e.Member.UniqueAddress, clock.GetUtcNow()));
-            Receive<ClusterEvent.MemberRemoved>(e => times.Set(e.Member.UniqueAddress, null));
-            Receive<ClusterEvent.IMemberEvent>(_ => { });
+            _times = times;
+            _clock = clock;
+            Receive<ClusterEvent.MemberUp>(HandleMemberUp);
+            Receive<ClusterEvent.MemberRemoved>(HandleMemberRemoved);
+            Receive<ClusterEvent.IMemberEvent>(_ => { }); // other transitions do not change an up-time
         }
+
+        private void HandleMemberUp(ClusterEvent.MemberUp e) => _times.Set(e.Member.UniqueAddress, _clock.GetUtcNow());
+
+        private void HandleMemberRemoved(ClusterEvent.MemberRemoved e) => _times.Set(e.Member.UniqueAddress, null);
 
         protected override void PreStart() =>
             ClusterExt.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));

@@ -30,7 +30,7 @@ public static class AkkaJobsNode
         return services;
     }
 
-    /// <summary>Remoting, cluster (keep-majority), serializers, persistence, scheduler, supervisors and workers.</summary>
+    /// <summary>Remoting, cluster (keep-majority), serializers, persistence, scheduler, job actors and workers.</summary>
     public static AkkaConfigurationBuilder ConfigureAkkaJobs(this AkkaConfigurationBuilder b, NodeOptions o)
     {
         var engine = o.Engine;
@@ -73,7 +73,7 @@ public static class AkkaJobsNode
     }
 
     /// <summary>
-    /// Nodes run the scheduler, supervisors and workers unless roles are given: then only nodes with
+    /// Nodes run the scheduler, job actors and workers unless roles are given: then only nodes with
     /// the role <c>jobs</c> do (others can serve the API or be clients).
     /// </summary>
     public static string? JobsRole(NodeOptions o) => o.Roles.Count > 0 ? "jobs" : null;
@@ -83,7 +83,7 @@ public static class AkkaJobsNode
         # thousands of runs per second). It must stay overridable: a level set in code would win over it.
         akka.loglevel = INFO
         akka.cluster.sharding.distributed-data.durable.keys = []
-        # Entities passivate themselves when idle: a supervisor must not leave while its runs are in flight.
+        # Entities passivate themselves when idle: a job actor must not leave while its runs are in flight.
         akka.cluster.sharding.passivate-idle-entity-after = off
         # Fail-over timing (README "Split brain and fail-over timing"; ClusterTimingTests guards the
         # relations between these values). A killed node's singletons restart on a survivor after
@@ -111,7 +111,7 @@ public static class AkkaJobsNode
         akka.persistence.snapshot-store.sql.circuit-breaker { max-failures = 5, call-timeout = 10s, reset-timeout = 3s }
         # The journal's unique (persistence_id, sequence_number) constraint already rejects a second
         # writer. The replay filter's repair mode, on top of it, discarded valid events written by a
-        # supervisor's previous incarnation after a fail-over (seen in scripts/chaos.sh), so it is off.
+        # job actor's previous incarnation after a fail-over (seen in scripts/chaos.sh), so it is off.
         akka.persistence.journal.sql.replay-filter.mode = off
         """;
 }
