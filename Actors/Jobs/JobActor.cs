@@ -9,11 +9,12 @@ using Akka.Persistence;
 namespace Akka.Jobs.Actors.Jobs;
 
 /// <summary>
-/// Single writer of one job's runs (persistence id <c>job-{jobId}</c>). Acknowledges a tick only
-/// after its decision is persisted; drops ticks for times already decided; dispatches work items,
-/// enforces the run timeout and resumes or interrupts runs in flight after a crash.
+/// The actor of one job (sharded, persistence id <c>job-{jobId}</c>): the single writer of its runs. Every decision is
+/// the <see cref="JobState"/>'s; this actor persists the decided events (group commit), acknowledges a tick only once
+/// its decision is durable, and carries out what the new state implies. This file: receive states, ticks, queries,
+/// persistence and run start/finish; <c>JobActor.Work.cs</c>: dispatch, worker reports, retries, leases.
 /// </summary>
-public sealed class JobActor : ReceivePersistentActor, IWithTimers
+public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
 {
     private readonly string _jobId;
     private readonly IActorRef _workers;
@@ -168,30 +169,6 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     }
 
     private void HandleRetireJob(RetireJob r) => PersistAndApply(_decided.DecideRetire(r.JobCreatedUtc, Now));
-
-    private void HandleWorkStarted(WorkStarted w) => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
-
-    private void HandleWorkHeartbeat(WorkHeartbeat w) => Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
-
-    private void HandleWorkSucceeded(WorkSucceeded w) => PersistAndApply(_decided.DecideSucceeded(w));
-
-    /// <summary>The decision (retry or final) reads the highest attempt number handed out for the item.</summary>
-    private void HandleWorkFailed(WorkFailed w)
-    {
-        Heard(w.RunId, w.ItemKey, w.Attempt, w.Node);
-        var handedOut = _inFlight.TryGet(w.RunId, w.ItemKey, out var lease) ? lease.Attempt : w.Attempt;
-        PersistAndApply(_decided.DecideFailed(w, handedOut, Now, _random));
-    }
-
-    private void HandleWorkTimedOut(WorkTimedOut w) => PersistAndApply(_decided.DecideTimedOut(w));
-
-    private void HandleWorkCancelled(WorkCancelled w)
-    {
-        _inFlight.Remove(w.RunId, w.ItemKey);
-        PersistAndApply(_decided.DecideCancelled(w, "cancelled: node shutting down"));
-    }
-
-    private void HandleRunDeadline(RunDeadline d) => PersistAndApply(_decided.DecideTimeout(d.RunId, Now));
 
     private void HandleFlushPending(FlushPending _) => Flush();
 
@@ -375,63 +352,6 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (pause) _scheduler.Tell(new AutoPauseJob(_jobId, _state.ConsecutiveFailures, _state.IncarnationCreatedUtc));
     }
 
-    /// <summary>
-    /// Carries out a recorded retry decision: the attempt number and not-before instant come from the event. The
-    /// item keeps its place among those in flight while it waits; a lost item is dispatched again from the queue.
-    /// </summary>
-    private void Retry(AttemptFailed f)
-    {
-        if (!_state.Active.TryGetValue(f.RunId, out var run) || run.Queued || _state.Definition is not { } def) return;
-        if (!_inFlight.TryGet(f.RunId, f.ItemKey, out var lease))
-        {
-            _inFlight.Requeue(f.RunId, f.ItemKey);
-            Dispatch(f.RunId);
-            return;
-        }
-        var attempt = f.NextAttempt ?? run.Items[f.ItemKey].Attempt + 1;
-        // Not before the backoff, nor before the run's own time (a run prepared ahead whose attempt failed early).
-        var notBefore = Later(f.RetryNotBeforeUtc, run.StartedUtc) is { } t && t > Now ? t : (DateTimeOffset?)null;
-        // No node until the worker confirms: a retry that does not reach its worker is sent again, as a first dispatch is.
-        _inFlight.Set(f.RunId, f.ItemKey, lease with { Attempt = attempt, LastHeardUtc = Now, Node = null, NotBeforeUtc = notBefore });
-        _workers.Tell(new ExecuteWork(_jobId, f.RunId, f.ItemKey, attempt, run.ScheduledUtc, Deadline(run, def), WorkDefinition(def), notBefore));
-    }
-
-    private DateTimeOffset Deadline(RunState run, JobDefinition def) => (run.StartedUtc ?? Now) + def.Timeout;
-
-    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
-
-    /// <summary>Dispatches waiting items of the run until max-parallel are in flight; O(1) per item dispatched.</summary>
-    private void Dispatch(string runId)
-    {
-        if (!_state.Active.TryGetValue(runId, out var run) || run.Queued || _state.Definition is not { } def) return;
-        var deadline = Deadline(run, def);
-        // A run prepared ahead starts at its scheduled time: its worker waits for it.
-        var notBefore = run.StartedUtc > Now ? run.StartedUtc : null;
-        while (_inFlight.TryNext(runId, def.MaxParallel, k => !run.Items[k].Done, out var key))
-        {
-            var next = run.Items[key].Attempt + 1;
-            _inFlight.Set(runId, key, new WorkLease(next, Now, null, notBefore));
-            _workers.Tell(new ExecuteWork(_jobId, runId, key, next, run.ScheduledUtc, deadline, WorkDefinition(def), notBefore));
-            if (!Timers.IsTimerActive("lease-check"))
-                Timers.StartPeriodicTimer("lease-check", LeaseCheck.Instance, _settings.HeartbeatInterval);
-        }
-    }
-
-    private void ArmDeadline(RunState run)
-    {
-        if (_state.Definition is not { } def || run.StartedUtc is not { } started) return;
-        var due = started + def.Timeout - Now;
-        Timers.StartSingleTimer(DeadlineKey(run.RunId), new RunDeadline(run.RunId), due > TimeSpan.Zero ? due : TimeSpan.Zero);
-    }
-
-    /// <summary>A running run shows the attempt in progress and its node, which are not persisted until the outcome.</summary>
-    private RunView WithLiveAttempt(RunView view)
-    {
-        if (view.Status != RunStatus.Running) return view;
-        var live = _inFlight.Of(view.RunId).Values.Where(l => l.Node is not null).ToList();
-        return live.Count == 0 ? view : view with { Attempts = Math.Max(view.Attempts, live.Max(w => w.Attempt)), Node = live[^1].Node };
-    }
-
     private void Publish(string runId)
     {
         if (_mediator is null) return;
@@ -454,87 +374,6 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         foreach (var at in _waiting) Timers.Cancel(WaitingKey(at));
         _waiting.Clear();
     }
-
-    private void Heard(string runId, string item, int attempt, string node)
-    {
-        // Any report shows the worker alive; only one about the attempt handed out last confirms that it arrived (a late
-        // report of an earlier attempt must not stop an unconfirmed retry from being sent again).
-        if (_inFlight.TryGet(runId, item, out var lease))
-            _inFlight.Set(runId, item, lease with { Attempt = Math.Max(lease.Attempt, attempt), LastHeardUtc = Now, Node = attempt >= lease.Attempt ? node : lease.Node });
-    }
-
-    /// <summary>
-    /// The item's outcome is durable: drop its lease and tell its worker, which no longer needs to remember
-    /// the outcome and can leave memory (a 100,000-item run would otherwise keep 100,000 idle workers).
-    /// </summary>
-    private void Recorded(string runId, string item)
-    {
-        if (_inFlight.Remove(runId, item)) _workers.Tell(new WorkRecorded(_jobId, runId, item));
-    }
-
-    /// <summary>
-    /// The definition as sent with each work item, without the entity list: a worker needs only its own
-    /// item key, and a 100,000-entry list in every ExecuteWork would make a fan-out's traffic quadratic.
-    /// </summary>
-    private JobDefinition WorkDefinition(JobDefinition def)
-    {
-        if (!ReferenceEquals(def, _workDefinitionOf))
-        {
-            _workDefinitionOf = def;
-            _workDefinition = def.Entities.Count == 0 ? def : def with { Entities = [] };
-        }
-        return _workDefinition!;
-    }
-
-    /// <summary>
-    /// An item whose worker has not been heard of for a whole lease is presumed lost with its node:
-    /// the attempt is recorded as failed (kind <c>lost</c>) and the item dispatched again.
-    /// </summary>
-    private void HandleLeaseCheck(LeaseCheck _)
-    {
-        if (_inFlight.Count == 0)
-        {
-            Timers.Cancel("lease-check");
-            return;
-        }
-        var leases = _inFlight.All.ToList();
-        var now = Now;
-        // Dispatched but never started: the message may have gone to a shard home that just died.
-        // Sending it again is safe: a worker ignores work for a run it already has.
-        foreach (var (runId, item, lease) in leases.Where(l => l.Lease.Node is null && now - l.Lease.LastHeardUtc >= 2 * _settings.HeartbeatInterval))
-        {
-            if (!_state.Active.TryGetValue(runId, out var run) || _state.Definition is not { } def) continue;
-            _inFlight.Set(runId, item, lease with { LastHeardUtc = now });
-            _workers.Tell(new ExecuteWork(_jobId, runId, item, lease.Attempt, run.ScheduledUtc, Deadline(run, def), WorkDefinition(def), lease.NotBeforeUtc));
-        }
-        foreach (var (runId, item, lease) in leases.Where(l => l.Lease.Node is not null && now - l.Lease.LastHeardUtc > _settings.WorkLease))
-            Lost(runId, item, lease, now, $"no heartbeat from its worker for {_settings.WorkLease}");
-    }
-
-    /// <summary>
-    /// A node left the cluster (downed or crashed): its work is lost now, not a work-lease later. This
-    /// matters most for runs prepared ahead, which are in flight on their worker before their time.
-    /// </summary>
-    private void HandleNodeRemoved(NodeRemoved removed)
-    {
-        var now = Now;
-        foreach (var (runId, item, lease) in _inFlight.All.Where(l => l.Lease.Node == removed.Node).ToList())
-            Lost(runId, item, lease, now, $"its node {removed.Node} left the cluster");
-    }
-
-    private void Lost(string runId, string item, WorkLease lease, DateTimeOffset now, string why)
-    {
-        _inFlight.Remove(runId, item);
-        _log.Warning("Work lost job={0} run={1} item={2} attempt={3} node={4}: {5}", _jobId, runId, item, lease.Attempt, lease.Node ?? "?", why);
-        PersistAndApply(_decided.DecideLost(runId, item, lease.Attempt, lease.Node, lease.LastHeardUtc, now, why));
-    }
-
-    private sealed class LeaseCheck : IDeadLetterSuppression, INotInfluenceReceiveTimeout
-    {
-        public static readonly LeaseCheck Instance = new();
-    }
-
-    private sealed record RunDeadline(string RunId) : INotInfluenceReceiveTimeout, IDeadLetterSuppression;
 
     /// <summary>A tick prepared ahead that waited for its scheduled time before being decided.</summary>
     private sealed record TickDue(Tick Tick, IActorRef ReplyTo) : IDeadLetterSuppression;
