@@ -40,7 +40,8 @@ public sealed partial class JobActor
 
     /// <summary>
     /// Carries out a recorded retry decision: the attempt number and not-before instant come from the event. The
-    /// item keeps its place among those in flight while it waits; a lost item is dispatched again from the queue.
+    /// item keeps its place among those in flight while it waits; an item whose lease is gone is dispatched again from
+    /// the queue, which honours the same not-before instant (the item state keeps it).
     /// </summary>
     private void Retry(AttemptFailed f)
     {
@@ -69,10 +70,13 @@ public sealed partial class JobActor
         if (!_state.Active.TryGetValue(runId, out var run) || run.Queued || _state.Definition is not { } def) return;
         var deadline = Deadline(run, def);
         // A run prepared ahead starts at its scheduled time: its worker waits for it.
-        var notBefore = run.StartedUtc > Now ? run.StartedUtc : null;
+        var runNotBefore = run.StartedUtc > Now ? run.StartedUtc : null;
         while (_inFlight.TryNext(runId, def.MaxParallel, k => !run.Items[k].Done, out var key))
         {
-            var next = run.Items[key].Attempt + 1;
+            var item = run.Items[key];
+            var next = item.Attempt + 1;
+            // A retry decided before (e.g. before a fail-over) still waits for its backoff.
+            var notBefore = item.RetryNotBeforeUtc > Now ? Later(item.RetryNotBeforeUtc, runNotBefore) : runNotBefore;
             _inFlight.Set(runId, key, new WorkLease(next, Now, null, notBefore));
             _workers.Tell(new ExecuteWork(_jobId, runId, key, next, run.ScheduledUtc, deadline, WorkDefinition(def), notBefore));
             if (!Timers.IsTimerActive("lease-check"))

@@ -166,6 +166,7 @@ public sealed partial record JobState
             // A retry's number is used from the decision on: a job actor recovered before it ran never hands it out again.
             Attempt = Math.Max(r.Items[f.ItemKey].Attempt, Math.Max(f.Attempt, (f.NextAttempt ?? 0) - 1)),
             FailedAttempt = Math.Max(r.Items[f.ItemKey].FailedAttempt, f.Attempt),
+            RetryNotBeforeUtc = f.WillRetry ? f.RetryNotBeforeUtc : null,
             Done = !f.WillRetry,
             Failed = !f.WillRetry,
             Error = $"{f.ErrorKind}: {f.Error}",

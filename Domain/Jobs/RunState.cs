@@ -6,10 +6,11 @@ namespace Akka.Jobs.Domain.Jobs;
 
 /// <summary>
 /// One fan-out item of a run. <see cref="Attempt"/> is the last attempt number used (0 = none yet);
-/// <see cref="FailedAttempt"/> the highest one whose failure is recorded, so a repeated report is not decided twice.
+/// <see cref="FailedAttempt"/> the highest one whose failure is recorded, so a repeated report is not decided twice;
+/// <see cref="RetryNotBeforeUtc"/> when the decided retry may start, which a dispatch after a fail-over still honours.
 /// </summary>
 public sealed record ItemState(string Key, int Attempt = 0, bool Done = false, bool Failed = false, string? Error = null, string? Node = null,
-    int FailedAttempt = 0);
+    int FailedAttempt = 0, DateTimeOffset? RetryNotBeforeUtc = null);
 
 /// <summary>A run that has been accepted and not yet finished (or, in history, a finished one).</summary>
 public sealed record RunState(

@@ -100,4 +100,27 @@ public sealed class RetryTests(ITestOutputHelper output) : PipelineSpec(output)
             Assert.Contains("2 consecutive failures", view.Job.PausedReason);
         }, Patience);
     }
+
+    [Fact]
+    public async Task A_retry_decided_before_a_fail_over_still_waits_for_its_backoff()
+    {
+        await RegisterAsync(Job("patient", "manual", new { failUntil = "2" }));
+        var runId = await TriggerAsync("patient");
+        await AwaitFailedAttemptAsync("patient", runId, 1); // retry decided: not before Start + 5 s
+
+        // The job actor and the worker are lost before the retry ran; a new scheduler wakes the busy job.
+        await Workers.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("patient|main"), Patience);
+        await Jobs.Ask<LocalRegion.KillEntity>(new LocalRegion.KillEntity("patient"), Patience);
+        await FailOverSchedulerAsync();
+        // Resumed: attempt 2 counts as interrupted, attempt 3 is handed out and confirmed by the new worker.
+        await AwaitRunAsync("patient", runId, r => r.Attempts == 3);
+        Assert.Single(Handled.For("patient"));
+
+        Advance(TimeSpan.FromSeconds(5));
+
+        await AwaitCallsAsync("patient", 2);
+        var retry = Handled.For("patient")[1];
+        Assert.Equal((3, Start.AddSeconds(5)), (retry.Context.Attempt, retry.StartedUtc));
+        Assert.Equal(RunStatus.Succeeded, (await AwaitRunAsync("patient", runId, r => r.Status != RunStatus.Running)).Status);
+    }
 }

@@ -47,6 +47,19 @@ public sealed class AttemptDecisionTests
     }
 
     [Fact]
+    public void A_decided_retry_keeps_its_not_before_time_in_the_item_across_a_recovery()
+    {
+        var (s, runId) = Running();
+        var decision = Assert.IsType<AttemptFailed>(Assert.Single(s.DecideFailed(Failed(runId, 1), 1, T0, new Random(3))));
+        s = Apply(s, [decision]);
+
+        Assert.Equal(decision.RetryNotBeforeUtc, s.Active[runId].Items[Item].RetryNotBeforeUtc);
+        var recovered = Apply(s, s.DecideRecovery(T0.AddSeconds(1)));
+        Assert.Equal(decision.RetryNotBeforeUtc, recovered.Active[runId].Items[Item].RetryNotBeforeUtc);
+        Assert.Equal(2, recovered.Active[runId].Items[Item].Attempt); // the retry in flight counts as used
+    }
+
+    [Fact]
     public void The_next_attempt_is_above_every_number_handed_out_and_none_follows_past_max_attempts()
     {
         var (s, runId) = Running();
