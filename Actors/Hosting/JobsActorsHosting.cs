@@ -45,7 +45,7 @@ public static class JobsActorsHosting
             // A journal failure stops a persistent actor; the singleton must come back by itself
             // once the database does, so the scheduler runs under a backoff supervisor.
             (system, registry, _) => BackoffSupervisor.Props(Backoff.OnStop(
-                PipelineProps.Scheduler(registry.Get<JobRegion>(), ServicesOf(system), settings),
+                new PipelineProps(ServicesOf(system), settings).Scheduler(registry.Get<JobRegion>()),
                 "scheduler",
                 TimeSpan.FromSeconds(1),
                 TimeSpan.FromSeconds(10),
@@ -56,8 +56,12 @@ public static class JobsActorsHosting
     /// <summary>Job actors, one sharded persistent entity per job.</summary>
     public static AkkaConfigurationBuilder AddJobActors(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) =>
         b.WithShardRegion<JobRegion>("job",
-            (system, registry, _) => jobId => PipelineProps.JobActor(
-                jobId, registry.Get<WorkerRegion>(), registry.Get<SchedulerProxy>(), DistributedPubSub.Get(system).Mediator, ServicesOf(system), settings),
+            (system, registry, _) =>
+            {
+                var props = new PipelineProps(ServicesOf(system), settings);
+                var mediator = DistributedPubSub.Get(system).Mediator;
+                return jobId => props.JobActor(jobId, registry.Get<WorkerRegion>(), registry.Get<SchedulerProxy>(), mediator);
+            },
             new JobMessageExtractor(settings.Shards),
             new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
 
@@ -65,8 +69,12 @@ public static class JobsActorsHosting
     public static AkkaConfigurationBuilder AddEntityWorkers(this AkkaConfigurationBuilder b, JobsSettings settings, string? role = null) => b
         .WithActors((system, registry) => registry.Register<WorkTrackerKey>(system.ActorOf(WorkTracker.Props(), "work-tracker")))
         .WithShardRegion<WorkerRegion>("worker",
-            (system, registry, _) => _ => PipelineProps.Worker(
-                registry.Get<JobRegion>(), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(), registry.Get<WorkTrackerKey>(), ServicesOf(system), settings),
+            (system, registry, _) =>
+            {
+                var props = new PipelineProps(ServicesOf(system), settings);
+                var node = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+                return _ => props.Worker(registry.Get<JobRegion>(), node, registry.Get<WorkTrackerKey>());
+            },
             new WorkerMessageExtractor(settings.Shards),
             new ShardOptions { Role = role, StateStoreMode = StateStoreMode.DData, RememberEntities = false });
 

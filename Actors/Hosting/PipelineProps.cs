@@ -10,22 +10,25 @@ namespace Akka.Jobs.Actors.Hosting;
 /// <summary>
 /// How each actor of the pipeline is made from the node's services. The hosting extensions (<see cref="JobsActorsHosting"/>)
 /// and the pipeline tests both build their actors here, so a new dependency of an actor is wired in one place. The
-/// actors it needs to talk to are passed per call: sharding resolves them lazily, and tests swap the scheduler.
+/// services are resolved once, when this is made, not for every entity that starts (a fan-out starts one worker per
+/// item). The actors it needs to talk to are passed per call: sharding resolves them lazily, and tests swap the scheduler.
 /// </summary>
-public static class PipelineProps
+public sealed class PipelineProps(IServiceProvider services, JobsSettings settings)
 {
+    private readonly TimeProvider _clock = services.GetRequiredService<TimeProvider>();
+    private readonly JobHandlerRegistry _handlers = services.GetRequiredService<JobHandlerRegistry>();
+    private readonly TimeSpan _workerIdleAfter = WorkerIdleAfter(settings);
+
     /// <summary>The scheduler (the node runs it as a cluster singleton under a backoff supervisor).</summary>
-    public static Props Scheduler(IActorRef jobs, IServiceProvider services, JobsSettings settings) =>
-        SchedulerActor.Props(jobs, services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<TimeProvider>(), settings);
+    public Props Scheduler(IActorRef jobs) => SchedulerActor.Props(jobs, _handlers, _clock, settings);
 
     /// <summary>The job actor of <paramref name="jobId"/>; <paramref name="mediator"/> publishes run changes (none in tests).</summary>
-    public static Props JobActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator, IServiceProvider services, JobsSettings settings) =>
-        Jobs.JobActor.Props(jobId, workers, scheduler, mediator, services.GetRequiredService<TimeProvider>(), settings);
+    public Props JobActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator) =>
+        Jobs.JobActor.Props(jobId, workers, scheduler, mediator, _clock, settings);
 
     /// <summary>The worker of one (job, item) on <paramref name="node"/>; <paramref name="tracker"/> is the node's work tracker.</summary>
-    public static Props Worker(IActorRef jobs, string node, IActorRef? tracker, IServiceProvider services, JobsSettings settings) =>
-        EntityWorkerActor.Props(jobs, services.GetRequiredService<JobHandlerRegistry>(), services.GetRequiredService<TimeProvider>(), node, tracker,
-            settings.HeartbeatInterval, WorkerIdleAfter(settings));
+    public Props Worker(IActorRef jobs, string node, IActorRef? tracker) =>
+        EntityWorkerActor.Props(jobs, _handlers, _clock, node, tracker, settings.HeartbeatInterval, _workerIdleAfter);
 
     /// <summary>
     /// A worker keeps an outcome until the job actor has recorded it, to answer a re-dispatch after a lost report

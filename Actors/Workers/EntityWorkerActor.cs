@@ -187,8 +187,8 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         {
             _jobs.Tell(report);
             // A run's later attempt replaces its earlier outcome in place: the run keeps its one place in the order.
-            if (_outcomes.TryAdd(runId, new Outcome(ex.Attempt, report))) _outcomeOrder.Enqueue(runId);
-            else _outcomes[runId] = new Outcome(ex.Attempt, report);
+            if (!_outcomes.ContainsKey(runId)) _outcomeOrder.Enqueue(runId);
+            _outcomes[runId] = new Outcome(ex.Attempt, report);
             while (_outcomeOrder.Count > RememberedOutcomes) _outcomes.Remove(_outcomeOrder.Dequeue());
         }
         _executions.Remove(runId);

@@ -66,11 +66,11 @@ public sealed partial record JobState
     public IReadOnlyList<IJobEvent> DecideTimedOut(WorkTimedOut w)
     {
         if (!Active.TryGetValue(w.RunId, out var run) || !run.Items.TryGetValue(w.ItemKey, out var item) || item.Done) return [];
+        // No error of its own on the finish: the run's last error is then this attempt's.
         return
         [
             new AttemptFailed(JobId, w.RunId, w.ItemKey, w.Attempt, w.Node, w.StartedUtc, w.AtUtc, RunDeadlineKind, "the run's deadline passed during this attempt", false),
-            new RunFinished(JobId, run.RunId, RunStatus.TimedOut, w.AtUtc, $"exceeded timeout {Definition?.Timeout}", null),
-            .. StartQueued(w.AtUtc, run.RunId),
+            .. TimedOut(run.RunId, w.AtUtc, error: null),
         ];
     }
 
@@ -85,9 +85,12 @@ public sealed partial record JobState
     public IReadOnlyList<IJobEvent> DecideTimeout(string runId, DateTimeOffset now)
     {
         if (!Active.TryGetValue(runId, out var run) || run.Queued) return [];
-        var timeout = Definition?.Timeout ?? TimeSpan.Zero;
-        return [new RunFinished(JobId, runId, RunStatus.TimedOut, now, $"exceeded timeout {timeout}", run.LastError), .. StartQueued(now, runId)];
+        return TimedOut(runId, now, run.LastError);
     }
+
+    /// <summary>The run ends timed out, and a run queued behind it starts.</summary>
+    private IReadOnlyList<IJobEvent> TimedOut(string runId, DateTimeOffset at, string? error) =>
+        [new RunFinished(JobId, runId, RunStatus.TimedOut, at, $"exceeded timeout {Definition?.Timeout ?? TimeSpan.Zero}", error), .. StartQueued(at, runId)];
 
     /// <summary>
     /// After recovery: resume or interrupt runs that were in flight, start a lone queued run. A resumed run's
@@ -120,8 +123,9 @@ public sealed partial record JobState
         // A run queued under buffer-one starts when nothing runs, or at once when the job now allows overlapping runs.
         if (policy == InterruptPolicy.Fail || running.Count == 0 || Definition?.Overlap == OverlapPolicy.Allow)
         {
-            var queued = Active.Values.FirstOrDefault(r => r.Queued);
-            if (queued is not null && !events.OfType<RunStarted>().Any(r => r.RunId == queued.RunId)) events.Add(new RunStarted(JobId, queued.RunId, now));
+            // Read after the exhausted items' events: a run they finished may have started the queued one already.
+            var queued = state.Active.Values.FirstOrDefault(r => r.Queued);
+            if (queued is not null) events.Add(new RunStarted(JobId, queued.RunId, now));
         }
         return events;
     }

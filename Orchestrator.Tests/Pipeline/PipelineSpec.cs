@@ -47,21 +47,23 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
         services.AddSingleton(Handled);
         services.AddBuiltInJobHandlers();
         services.AddJobHandler<ScriptedHandler>("scripted");
-        Services = services.BuildServiceProvider();
-        Handlers = Services.GetRequiredService<JobHandlerRegistry>();
+        var provider = services.BuildServiceProvider();
+        Handlers = provider.GetRequiredService<JobHandlerRegistry>();
+        Pipeline = new PipelineProps(provider, Settings);
 
         // The node's own props factory; the regions read Workers and Scheduler when an entity starts, as sharding does.
         Jobs = Sys.ActorOf(Props.Create(() => new LocalRegion(new JobMessageExtractor(10),
-            id => PipelineProps.JobActor(id, Workers!, Scheduler!, null, Services, Settings))), "jobs");
+            id => Pipeline.JobActor(id, Workers!, Scheduler!, null))), "jobs");
         Workers = Sys.ActorOf(Props.Create(() => new LocalRegion(new WorkerMessageExtractor(10),
-            _ => PipelineProps.Worker(Jobs, "test-node", null, Services, Settings))), "workers");
+            _ => Pipeline.Worker(Jobs, "test-node", null))), "workers");
         Scheduler = StartScheduler();
     }
 
     protected FakeTimeProvider Clock { get; } = new(Start);
     protected TestScheduler Timers => (TestScheduler)Sys.Scheduler;
     protected HandlerLog Handled { get; } = new();
-    protected IServiceProvider Services { get; }
+    /// <summary>The node's props factory over this test's services.</summary>
+    protected PipelineProps Pipeline { get; }
     protected JobHandlerRegistry Handlers { get; }
     protected IActorRef Jobs { get; }
     protected IActorRef Workers { get; }
@@ -108,7 +110,7 @@ public abstract class PipelineSpec : Akka.TestKit.Xunit2.TestKit
     protected IActorRef StartScheduler()
     {
         _schedulerIncarnation++;
-        return Sys.ActorOf(PipelineProps.Scheduler(Jobs, Services, Settings), $"scheduler-{_schedulerIncarnation}");
+        return Sys.ActorOf(Pipeline.Scheduler(Jobs), $"scheduler-{_schedulerIncarnation}");
     }
 
     /// <summary>Stops the scheduler the hard way (no final checkpoint) and starts its successor from the journal.</summary>

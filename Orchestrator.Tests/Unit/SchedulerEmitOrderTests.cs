@@ -32,7 +32,7 @@ public sealed class SchedulerEmitOrderTests(ITestOutputHelper output) : Akka.Tes
         services.AddBuiltInJobHandlers();
         var jobs = CreateTestProbe();
         var settings = new JobsSettings { UseQuartz = false, SweepInterval = TimeSpan.FromHours(1), TickResendAfter = TimeSpan.FromHours(1) };
-        var scheduler = Sys.ActorOf(PipelineProps.Scheduler(jobs, services.BuildServiceProvider(), settings));
+        var scheduler = Sys.ActorOf(new PipelineProps(services.BuildServiceProvider(), settings).Scheduler(jobs));
         var definition = new JobDefinition { Id = "gap", Schedule = "@every 1s", Handler = "noop", Parameters = JsonSerializer.SerializeToElement(new { }) };
         Assert.IsType<CommandAck>(await scheduler.Ask<object>(new RegisterJob(definition), TimeSpan.FromSeconds(10)));
 
