@@ -28,6 +28,26 @@ public static class DurationParser
         ("ms", TimeSpan.TicksPerMillisecond),
     ];
 
+    /// <summary>
+    /// The unit form people write, which <see cref="TryParse"/> reads back exactly: <c>1s</c>, <c>10m</c>, <c>1h30m</c>,
+    /// <c>1d2h</c>, <c>1m30s500ms</c>; <c>0s</c> for zero. Sub-millisecond ticks are dropped.
+    /// </summary>
+    public static string Format(TimeSpan value)
+    {
+        if (value < TimeSpan.Zero) return "-" + Format(value.Negate());
+        var ticks = value.Ticks - value.Ticks % TimeSpan.TicksPerMillisecond;
+        if (ticks == 0) return "0s";
+        var text = new System.Text.StringBuilder();
+        foreach (var (unit, size) in Units)
+        {
+            var n = ticks / size;
+            if (n == 0) continue;
+            text.Append(n.ToString(CultureInfo.InvariantCulture)).Append(unit);
+            ticks -= n * size;
+        }
+        return text.ToString();
+    }
+
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = TimeSpan.Zero;

@@ -243,7 +243,9 @@ public sealed class NodeConfigLoaderTests : IDisposable
         ("AKKA_JOBS_BIND_HOSTNAME", "10.0.0.20"),
         ("AKKA_JOBS_HTTP", "http://127.0.0.1:9100"),
         ("AKKA_JOBS_SEEDS", "akka.tcp://akka-jobs@10.0.0.2:6000, akka.tcp://akka-jobs@10.0.0.3:6000"),
-        ("AKKA_JOBS_ROLES", "env-a,env-b"));
+        ("AKKA_JOBS_ROLES", "env-a,env-b"),
+        // A non-loopback API needs a token.
+        ("AKKA_JOBS_API_TOKENS", """[{"name":"ops","role":"admin","token":"0123456789abcdef0123"}]"""));
 
     [Fact]
     public void Environment_beats_hocon()

@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Jobs.Contracts.Serialization;
+
 using Akka.Jobs.Orchestrator.Configuration;
 using Akka.Jobs.Orchestrator.Node;
+using Akka.Jobs.Orchestrator.Security;
+using Akka.Jobs.Domain.Access;
 using ClusterExt = Akka.Cluster.Cluster;
 
 namespace Akka.Jobs.Orchestrator.Api;
@@ -33,8 +35,8 @@ public static class ClusterApi
                     reachable = !unreachable.Contains(m.Address),
                     upSinceUtc = upTimes.Of(m.UniqueAddress),
                 }),
-            }, JobsJson.Options);
-        });
+            }, ApiJson.Options);
+        }).Allow(Role.Viewer);
     }
 
     /// <summary>The oldest up (or leaving) member carrying the scheduler's role hosts the singleton.</summary>

@@ -4,138 +4,163 @@ using Akka.Hosting;
 using Akka.Jobs.Actors.Hosting;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
-using Akka.Jobs.Contracts.Serialization;
+using Akka.Jobs.Domain.Access;
 using Akka.Jobs.Orchestrator.Configuration;
+using Akka.Jobs.Orchestrator.Security;
 
 namespace Akka.Jobs.Orchestrator.Api;
 
 /// <summary>
-/// <c>/api/jobs</c>: CRUD, trigger/pause/resume, runs and next fire times. The HTTP edge is the only
-/// place that asks actors; every reply maps to a status code without partial effects.
+/// <c>/api/jobs</c>: CRUD, trigger/pause/resume, runs and next fire times. The HTTP edge is the only place that asks
+/// actors; every reply maps to a status code without partial effects. A token limited to tenants sees only their jobs:
+/// any other job answers 404, as if it did not exist.
 /// </summary>
 public static class JobsApi
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Most runs one page returns; a larger limit is clamped to it.</summary>
+    public const int MaxRunsPage = 500;
 
     public static void MapJobsApi(this WebApplication app)
     {
         var api = app.MapGroup("/api/jobs");
-        var json = JobsJson.Options;
+        api.MapGet("", ListJobs).Allow(Role.Viewer);
+        api.MapGet("/{id}", GetJob).Allow(Role.Viewer);
+        api.MapPut("/{id}", PutJob).Allow(Role.Admin, "jobs.put");
+        api.MapDelete("/{id}", DeleteJob).Allow(Role.Admin, "jobs.remove");
+        api.MapPost("/{id}/trigger", TriggerJob).Allow(Role.Operator, "jobs.trigger");
+        api.MapPost("/{id}/pause", PauseJob).Allow(Role.Operator, "jobs.pause");
+        api.MapPost("/{id}/resume", ResumeJob).Allow(Role.Operator, "jobs.resume");
+        api.MapGet("/{id}/runs", ListRuns).Allow(Role.Viewer);
+        api.MapGet("/{id}/next", NextFireTimes).Allow(Role.Viewer);
+    }
 
-        api.MapGet("", async (IRequiredActor<SchedulerProxy> scheduler, string? tenant) =>
-            await AskAsync<ListJobsResult>(scheduler, new ListJobs(tenant), r => Results.Json(r.Jobs, json)));
+    private static async Task<IResult> ListJobs(HttpContext http, string? tenant, IRequiredActor<SchedulerProxy> scheduler)
+    {
+        var caller = http.Caller();
+        return await Ask.Send<ListJobsResult>(scheduler.ActorRef, new Contracts.Jobs.ListJobs(tenant),
+            r => Results.Json(r.Jobs.Where(j => caller.CanReach(j.Definition.Tenant)), ApiJson.Options));
+    }
 
-        api.MapGet("/{id}", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
-            await AskAsync<GetJobResult>(scheduler, new GetJob(id), r => r.Job is null ? ApiErrors.NotFound(id) : Results.Json(r.Job, json)));
+    private static async Task<IResult> GetJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    {
+        var (job, error) = await Visible(http, id, scheduler);
+        return error ?? Results.Json(job, ApiJson.Options);
+    }
 
-        api.MapPut("/{id}", async (string id, HttpRequest request, IRequiredActor<SchedulerProxy> scheduler) =>
+    private static async Task<IResult> PutJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    {
+        if (!JobDefinitionValidator.IsValidId(id))
+            return ApiErrors.BadRequest("id", $"'{ApiQuery.Clip(id)}' is not a valid job id: use 1-128 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit");
+        var (body, bad) = await ApiBody.ReadJson(http.Request);
+        if (bad is not null) return bad;
+        using (body)
         {
-            if (!JobDefinitionValidator.IsValidId(id))
-                return ApiErrors.BadRequest("id", $"'{id}' is not a valid job id: use 1-128 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit");
-            JsonDocument body;
-            try
+            var (definition, errors) = JobDefinitionJson.Read(id, body!.RootElement);
+            if (definition is null) return ApiErrors.BadRequest(errors);
+            var caller = http.Caller();
+            if (!caller.CanReach(definition.Tenant))
+                return ApiErrors.Forbidden($"token '{caller.Name}' may only define jobs of tenants {string.Join(", ", caller.Tenants!)}");
+            if (caller.Tenants is not null)
             {
-                body = await JsonDocument.ParseAsync(request.Body);
+                // An existing job of another tenant keeps its id: the token can neither see nor replace it.
+                var existing = await Ask.Send<GetJobResult, GetJobResult?>(scheduler.ActorRef, new Contracts.Jobs.GetJob(id), r => r);
+                if (existing.Error is not null) return existing.Error;
+                if (existing.Value!.Job is { } other && !caller.CanReach(other.Definition.Tenant))
+                    return ApiErrors.Conflict($"job id '{id}' is taken");
             }
-            catch (JsonException ex)
+            return await Ask.Send<object>(scheduler.ActorRef, new RegisterJob(definition), reply => reply switch
             {
-                return ApiErrors.BadRequest("body", $"malformed JSON: {ex.Message}");
-            }
-            using (body)
-            {
-                var (definition, errors) = JobDefinitionJson.Read(id, body.RootElement);
-                if (definition is null) return ApiErrors.BadRequest(errors);
-                return await AskAsync<object>(scheduler, new RegisterJob(definition), reply => reply switch
-                {
-                    CommandAck { Created: true } => Results.Json(new { jobId = id, created = true }, json, statusCode: 201),
-                    CommandAck => Results.Json(new { jobId = id, created = false }, json),
-                    CommandRejected r => ApiErrors.Rejected(r),
-                    _ => Results.StatusCode(500),
-                });
-            }
-        });
-
-        api.MapDelete("/{id}", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
-            await AskAsync<object>(scheduler, new RemoveJob(id), reply => reply is CommandRejected r ? ApiErrors.Rejected(r) : Results.NoContent()));
-
-        api.MapPost("/{id}/trigger", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
-            await AskAsync<object>(scheduler, new TriggerJob(id), reply => reply switch
-            {
-                CommandAck a => Results.Json(new { runId = a.RunId }, json, statusCode: 202),
+                CommandAck { Created: true } => Results.Json(new { jobId = id, created = true }, ApiJson.Options, statusCode: 201),
+                CommandAck => Results.Json(new { jobId = id, created = false }, ApiJson.Options),
                 CommandRejected r => ApiErrors.Rejected(r),
-                _ => Results.StatusCode(500),
-            }));
-
-        api.MapPost("/{id}/pause", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
-            await AskAsync<object>(scheduler, new PauseJob(id), reply => reply is CommandRejected r
-                ? ApiErrors.Rejected(r)
-                : Results.Json(new { jobId = id, paused = true }, json)));
-
-        api.MapPost("/{id}/resume", async (string id, IRequiredActor<SchedulerProxy> scheduler) =>
-            await AskAsync<object>(scheduler, new ResumeJob(id), reply => reply is CommandRejected r
-                ? ApiErrors.Rejected(r)
-                : Results.Json(new { jobId = id, paused = false }, json)));
-
-        api.MapGet("/{id}/runs", async (string id, string? limit, string? status, string? incarnation, IRequiredActor<SchedulerProxy> scheduler,
-            IRequiredActor<JobRegion> jobs) =>
-        {
-            if (!TryParseRange(limit, 50, 1, 500, out var max))
-                return ApiErrors.BadRequest("limit", $"must be a whole number between 1 and 500, got '{limit}'");
-            int? life = null;
-            if (incarnation is not null)
-            {
-                if (!TryParseRange(incarnation, 1, 1, int.MaxValue, out var n))
-                    return ApiErrors.BadRequest("incarnation", $"must be a whole number from 1 (the job's first life), got '{incarnation}'");
-                life = n;
-            }
-            RunStatus? wanted = null;
-            if (status is not null)
-            {
-                var names = Enum.GetValues<RunStatus>().ToDictionary(s => JobDefinitionJson.Kebab(s.ToString()), s => s);
-                if (!names.TryGetValue(status, out var s))
-                    return ApiErrors.BadRequest("status", $"'{status}' is not one of: {string.Join(", ", names.Keys)}");
-                wanted = s;
-            }
-            JobView? job = null;
-            var missing = await AskAsync<GetJobResult>(scheduler, new GetJob(id), r => (job = r.Job) is null ? ApiErrors.NotFound(id) : null!);
-            if (missing is not null) return missing;
-            return await AskAsync<ListRunsResult>(jobs.ActorRef, new ListRuns(id, max, wanted, life, job!.CreatedUtc), r => Results.Json(r.Runs, json));
-        });
-
-        api.MapGet("/{id}/next", async (string id, string? count, IRequiredActor<SchedulerProxy> scheduler) =>
-        {
-            if (!TryParseRange(count, 10, 1, 1000, out var n))
-                return ApiErrors.BadRequest("count", $"must be a whole number between 1 and 1000, got '{count}'");
-            return await AskAsync<object>(scheduler, new GetNextFireTimes(id, n), reply => reply switch
-            {
-                GetNextFireTimesResult r => Results.Json(new { jobId = id, times = r.Times }, json),
-                CommandRejected r => ApiErrors.Rejected(r),
-                _ => Results.StatusCode(500),
+                _ => ApiErrors.Unexpected(reply),
             });
+        }
+    }
+
+    private static async Task<IResult> DeleteJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    {
+        var (_, error) = await Visible(http, id, scheduler);
+        if (error is not null) return error;
+        return await Ask.Send<object>(scheduler.ActorRef, new RemoveJob(id), reply => reply is CommandRejected r ? ApiErrors.Rejected(r) : Results.NoContent());
+    }
+
+    private static async Task<IResult> TriggerJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    {
+        var (_, error) = await Visible(http, id, scheduler);
+        if (error is not null) return error;
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.TriggerJob(id), reply => reply switch
+        {
+            CommandAck a => Results.Json(new { runId = a.RunId }, ApiJson.Options, statusCode: 202),
+            CommandRejected r => ApiErrors.Rejected(r),
+            _ => ApiErrors.Unexpected(reply),
         });
     }
 
-    /// <summary>Query numbers are parsed here, not by binding, so a bad value gets our error shape.</summary>
-    private static bool TryParseRange(string? text, int fallback, int min, int max, out int value)
+    private static async Task<IResult> PauseJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
     {
-        value = fallback;
-        if (text is null) return true;
-        return int.TryParse(text, out value) && value >= min && value <= max;
+        var (_, error) = await Visible(http, id, scheduler);
+        if (error is not null) return error;
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.PauseJob(id), reply => reply is CommandRejected r
+            ? ApiErrors.Rejected(r)
+            : Results.Json(new { jobId = id, paused = true }, ApiJson.Options));
     }
 
-    private static Task<IResult> AskAsync<T>(IRequiredActor<SchedulerProxy> actor, object message, Func<T, IResult> map) =>
-        AskAsync(actor.ActorRef, message, map);
-
-    private static async Task<IResult> AskAsync<T>(IActorRef actor, object message, Func<T, IResult> map)
+    private static async Task<IResult> ResumeJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
     {
-        try
+        var (_, error) = await Visible(http, id, scheduler);
+        if (error is not null) return error;
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.ResumeJob(id), reply => reply is CommandRejected r
+            ? ApiErrors.Rejected(r)
+            : Results.Json(new { jobId = id, paused = false }, ApiJson.Options));
+    }
+
+    private static async Task<IResult> ListRuns(HttpContext http, string id, string? limit, string? status, string? incarnation,
+        IRequiredActor<SchedulerProxy> scheduler, IRequiredActor<JobRegion> jobs)
+    {
+        if (!ApiQuery.TryLimit(limit, 50, MaxRunsPage, out var max, out var bad)) return bad!;
+        int? life = null;
+        if (incarnation is not null)
         {
-            var reply = await actor.Ask<T>(message, AskTimeout);
-            return map(reply);
+            if (!ApiQuery.TryRange(incarnation, 1, 1, int.MaxValue, out var n))
+                return ApiErrors.BadRequest("incarnation", $"must be a whole number from 1 (the job's first life), got '{ApiQuery.Clip(incarnation)}'");
+            life = n;
         }
-        catch (AskTimeoutException)
+        RunStatus? wanted = null;
+        if (status is not null)
         {
-            return ApiErrors.Unavailable("the scheduler");
+            var names = Enum.GetValues<RunStatus>().ToDictionary(s => JobDefinitionJson.Kebab(s.ToString()), s => s);
+            if (!names.TryGetValue(status, out var s))
+                return ApiErrors.BadRequest("status", $"'{ApiQuery.Clip(status)}' is not one of: {string.Join(", ", names.Keys)}");
+            wanted = s;
         }
+        var (job, error) = await Visible(http, id, scheduler);
+        if (error is not null) return error;
+        http.Response.Headers["X-Limit"] = max.ToString();
+        return await Ask.Send<ListRunsResult>(jobs.ActorRef, new Contracts.Jobs.ListRuns(id, max, wanted, life, job!.CreatedUtc),
+            r => Results.Json(r.Runs, ApiJson.Options));
+    }
+
+    private static async Task<IResult> NextFireTimes(HttpContext http, string id, string? count, IRequiredActor<SchedulerProxy> scheduler)
+    {
+        if (!ApiQuery.TryLimit(count, 10, 1000, out var n, out var bad, "count")) return bad!;
+        var (_, error) = await Visible(http, id, scheduler);
+        if (error is not null) return error;
+        return await Ask.Send<object>(scheduler.ActorRef, new GetNextFireTimes(id, n), reply => reply switch
+        {
+            GetNextFireTimesResult r => Results.Json(new { jobId = id, times = r.Times }, ApiJson.Options),
+            CommandRejected r => ApiErrors.Rejected(r),
+            _ => ApiErrors.Unexpected(reply),
+        });
+    }
+
+    /// <summary>The job, or the reply to give: 404 when it does not exist or belongs to a tenant the caller cannot reach.</summary>
+    internal static async Task<(JobView? Job, IResult? Error)> Visible(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    {
+        if (!JobDefinitionValidator.IsValidId(id)) return (null, ApiErrors.NotFound(ApiQuery.Clip(id)));
+        var (reply, error) = await Ask.Send<GetJobResult, GetJobResult?>(scheduler.ActorRef, new Contracts.Jobs.GetJob(id), r => r);
+        if (error is not null) return (null, error);
+        var job = reply!.Job;
+        return job is null || !http.Caller().CanReach(job.Definition.Tenant) ? (null, ApiErrors.NotFound(id)) : (job, null);
     }
 }

@@ -54,14 +54,23 @@ public static class NodeConfigLoader
             Engine = ReadEngine(config.GetConfig("akka.jobs.engine")),
             Definitions = ReadDefinitions(config, path),
             AkkaHocon = AkkaSection(config),
+            Tokens = TokenConfig.Read(config, env),
+            AuditRetention = config.HasPath("akka.jobs.audit.retention") ? config.GetTimeSpan("akka.jobs.audit.retention") : TimeSpan.FromDays(90),
         };
+        if (options.AuditRetention <= TimeSpan.Zero) throw new ConfigException("akka.jobs.audit.retention: must be a positive duration such as 90d");
         if (!Uri.TryCreate(options.Http, UriKind.Absolute, out var http) || (http.Scheme != "http" && http.Scheme != "https"))
             throw new ConfigException($"http: '{options.Http}' is not an http(s) URL such as http://127.0.0.1:8080");
+        if (options.Tokens.IsOpen && !IsLoopback(http))
+            throw new ConfigException($"http: the API would listen on {http.Host} with no token configured; set akka.jobs.api.tokens (or AKKA_JOBS_API_TOKENS) or listen on 127.0.0.1");
         foreach (var seed in options.Seeds)
             if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal))
                 throw new ConfigException($"seed: '{seed}' is not an Akka address such as akka.tcp://akka-jobs@host:4053");
         return options;
     }
+
+    /// <summary>Whether only this machine can reach the URL: 127.0.0.0/8, ::1 or localhost.</summary>
+    public static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (System.Net.IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     /// <summary>Reads <c>akka.jobs.definitions</c>: one object per job, keyed by id.</summary>
     public static IReadOnlyList<JobDefinition> ReadDefinitions(Config config, string source)

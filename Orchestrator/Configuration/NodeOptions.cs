@@ -1,5 +1,6 @@
 using Akka.Jobs.Actors;
 using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Domain.Access;
 
 namespace Akka.Jobs.Orchestrator.Configuration;
 
@@ -24,6 +25,10 @@ public sealed record NodeOptions
     public JobsSettings Engine { get; init; } = new();
     /// <summary>Job definitions from <c>akka.jobs.definitions</c>, registered (or updated) at start.</summary>
     public IReadOnlyList<JobDefinition> Definitions { get; init; } = [];
+    /// <summary>Bearer tokens of the API (<c>akka.jobs.api.tokens</c>); none: anonymous access, loopback only.</summary>
+    public ApiTokens Tokens { get; init; } = ApiTokens.None;
+    /// <summary>How long audit entries are kept (<c>akka.jobs.audit.retention</c>).</summary>
+    public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(90);
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>
     public string AkkaHocon { get; init; } = "";
 }

@@ -27,6 +27,9 @@ public static class AkkaJobsNode
         services.AddSingleton<DefinitionsRegistrar>();
         services.AddHostedService(sp => sp.GetRequiredService<DefinitionsRegistrar>());
         services.AddSingleton<Api.MemberUpTimes>();
+        services.AddSingleton(new Persistence.Audit.AuditStore(DatabaseTarget.Parse(options.Db)));
+        services.AddSingleton<Security.AuditLog>();
+        services.AddHostedService<Security.AuditPruning>();
         return services;
     }
 

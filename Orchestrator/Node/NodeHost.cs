@@ -4,6 +4,7 @@ using Akka.Jobs.Actors.Scheduler;
 using Akka.Jobs.Domain.Definitions;
 using Akka.Jobs.Orchestrator.Api;
 using Akka.Jobs.Orchestrator.Configuration;
+using Akka.Jobs.Orchestrator.Security;
 
 namespace Akka.Jobs.Orchestrator.Node;
 
@@ -31,9 +32,11 @@ public static class NodeHost
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         CheckDefinitions(options, app.Services);
+        app.UseApiAuthentication();
         app.MapHealth();
         app.MapJobsApi();
         app.MapClusterApi();
+        app.MapAuditApi();
         // The watcher records member up-times from the start, not from the first API call.
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<MemberUpTimes>());
         return app;

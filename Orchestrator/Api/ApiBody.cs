@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace Akka.Jobs.Orchestrator.Api;
+
+/// <summary>Reads request bodies: JSON only, at most <see cref="MaxBytes"/>, every failure a 4xx naming the problem.</summary>
+public static class ApiBody
+{
+    public const int MaxBytes = 1024 * 1024;
+
+    public static async Task<(JsonDocument? Body, IResult? Error)> ReadJson(HttpRequest request, bool optional = false)
+    {
+        if (optional && request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any()) return (null, null);
+        var type = request.ContentType;
+        if (type is not null && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("text/json", StringComparison.OrdinalIgnoreCase))
+            return (null, Results.Json(new { error = $"content type '{ApiQuery.Clip(type)}' is not supported: send application/json", field = "body" }, ApiJson.Options, statusCode: 415));
+        if (request.ContentLength > MaxBytes)
+            return (null, Results.Json(new { error = $"body is larger than {MaxBytes} bytes", field = "body" }, ApiJson.Options, statusCode: 413));
+        try
+        {
+            using var limited = new MemoryStream();
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+            {
+                if (limited.Length + read > MaxBytes)
+                    return (null, Results.Json(new { error = $"body is larger than {MaxBytes} bytes", field = "body" }, ApiJson.Options, statusCode: 413));
+                limited.Write(buffer, 0, read);
+            }
+            limited.Position = 0;
+            var document = JsonDocument.Parse(limited, new JsonDocumentOptions { MaxDepth = 32 });
+            if (optional && document.RootElement.ValueKind == JsonValueKind.Undefined) return (null, null);
+            return (document, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ApiErrors.BadRequest("body", $"malformed JSON: {ex.Message}"));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, ApiErrors.BadRequest("body", ex.Message));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Akka.Jobs.Orchestrator.Api;
+using Akka.Jobs.Domain.Access;
+using Akka.Jobs.Orchestrator.Configuration;
+
+namespace Akka.Jobs.Orchestrator.Security;
+
+/// <summary>
+/// Who calls <c>/api</c>: the bearer token is checked before any endpoint runs (401 when missing or unknown, with
+/// nothing about why it is unknown), and each endpoint states the role it needs (<see cref="Allow"/>, 403 when the
+/// caller's is too weak). With no token configured every caller is <see cref="Caller.Anonymous"/>; the node then
+/// listens on loopback only (checked when the configuration is loaded).
+/// </summary>
+public static class ApiSecurity
+{
+    private const string CallerKey = "akka-jobs.caller";
+
+    /// <summary>Authenticates every <c>/api</c> request; health probes and static files stay open.</summary>
+    public static void UseApiAuthentication(this WebApplication app)
+    {
+        var tokens = app.Services.GetRequiredService<NodeOptions>().Tokens;
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/api"))
+            {
+                await next(context);
+                return;
+            }
+            var caller = tokens.IsOpen ? Domain.Access.Caller.Anonymous : Authenticate(context, tokens);
+            if (caller is null)
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await Results.Json(new { error = "missing or unknown bearer token: send 'Authorization: Bearer <token>'" }, ApiJson.Options, statusCode: 401)
+                    .ExecuteAsync(context);
+                return;
+            }
+            context.Items[CallerKey] = caller;
+            await next(context);
+        });
+    }
+
+    /// <summary>The authenticated caller of this request.</summary>
+    public static Caller Caller(this HttpContext context) =>
+        context.Items.TryGetValue(CallerKey, out var c) && c is Caller caller ? caller : throw new InvalidOperationException("request was not authenticated");
+
+    /// <summary>
+    /// The endpoint needs <paramref name="role"/>. With an <paramref name="auditAction"/> it is a mutating call: its
+    /// outcome (including a refusal) is written to the audit log before the reply is sent.
+    /// </summary>
+    public static RouteHandlerBuilder Allow(this RouteHandlerBuilder endpoint, Role role, string? auditAction = null) =>
+        endpoint.AddEndpointFilter(async (ctx, next) =>
+        {
+            var http = ctx.HttpContext;
+            var caller = http.Caller();
+            var refusal = caller.Refusal(role, auditAction ?? "read");
+            object? result = refusal is null ? await next(ctx) : Results.Json(new { error = refusal }, ApiJson.Options, statusCode: 403);
+            if (auditAction is not null)
+                await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(http, caller, auditAction, result, http.RequestAborted);
+            return result;
+        });
+
+    private static Caller? Authenticate(HttpContext context, ApiTokens tokens)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return null;
+        var presented = header[scheme.Length..].Trim();
+        return presented.Length == 0 ? null : tokens.Authenticate(presented);
+    }
+}
