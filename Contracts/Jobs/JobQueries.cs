@@ -2,8 +2,9 @@ using Akka.Jobs.Contracts.Runs;
 
 namespace Akka.Jobs.Contracts.Jobs;
 
-/// <summary>A job as the scheduler knows it.</summary>
-public sealed record JobView(JobDefinition Definition, bool Paused, string? PausedReason, DateTimeOffset CreatedUtc, DateTimeOffset UpdatedUtc, DateTimeOffset? NextFireUtc);
+/// <summary>A job as the scheduler knows it. A paused job with <see cref="PausedUntilUtc"/> resumes by itself then.</summary>
+public sealed record JobView(JobDefinition Definition, bool Paused, string? PausedReason, DateTimeOffset CreatedUtc, DateTimeOffset UpdatedUtc,
+    DateTimeOffset? NextFireUtc, DateTimeOffset? PausedUntilUtc = null);
 
 /// <summary>Reply: <see cref="GetJobResult"/>.</summary>
 public sealed record GetJob(string JobId) : IWithJobId;
@@ -34,3 +35,9 @@ public sealed record ListRuns(string JobId, int Limit = 50, RunStatus? Status = 
 
 /// <summary>Runs and skipped times of a job, newest first, and the incarnation the job's runs are in now.</summary>
 public sealed record ListRunsResult(string JobId, IReadOnlyList<RunView> Runs, int CurrentIncarnation = 1) : IJobsMessage;
+
+/// <summary>One run of the job with its attempts. Reply: <see cref="GetRunResult"/>.</summary>
+public sealed record GetRun(string JobId, string RunId) : IWithJobId;
+
+/// <summary>The run (null when the job has no such run in its history) and its attempts, oldest first.</summary>
+public sealed record GetRunResult(string JobId, RunView? Run, IReadOnlyList<AttemptView> Attempts) : IJobsMessage;

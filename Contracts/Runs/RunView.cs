@@ -35,7 +35,9 @@ public enum TriggerKind
 /// <summary>
 /// One run (or skipped scheduled time) of a job. <c>Output</c> is the last 4 KB a handler reported for the run's last
 /// finished item. <c>Incarnation</c> numbers the lives of a job id: 1 for the first, one more each time the id is
-/// deleted and created again; a run belongs to exactly one.
+/// deleted and created again; a run belongs to exactly one. <c>Cause</c> says who or what asked for a manual run
+/// (<c>triggered by ops</c>, <c>rerun of job@… by ops</c>). <c>FailedAttempts</c> lists the run's failed attempts
+/// (at most the last 20), null when none failed.
 /// </summary>
 public sealed record RunView(
     string RunId,
@@ -52,7 +54,23 @@ public sealed record RunView(
     int Items = 1,
     int SkippedTimes = 1,
     string? Output = null,
-    int Incarnation = 1);
+    int Incarnation = 1,
+    string? Cause = null,
+    IReadOnlyList<AttemptView>? FailedAttempts = null);
+
+/// <summary>
+/// One attempt of one item: where and when it ran and how it ended (<c>succeeded</c>, <c>failed</c>, <c>timed-out</c>,
+/// <c>cancelled</c>, <c>lost</c>), with the error kind and message of a failure.
+/// </summary>
+public sealed record AttemptView(
+    string ItemKey,
+    int Attempt,
+    string? Node,
+    DateTimeOffset? StartedUtc,
+    DateTimeOffset? FinishedUtc,
+    string Outcome,
+    string? ErrorKind = null,
+    string? Error = null);
 
 /// <summary>Published on the DistributedPubSub topic <see cref="RunTopics.Runs"/> whenever a run changes status.</summary>
 public sealed record RunStatusChanged(RunView Run) : Akka.Jobs.Contracts.IWithJobId

@@ -29,6 +29,12 @@ public sealed class ContractsSerializer(ExtendedActorSystem system) : JsonManife
         [typeof(ListRuns)] = "list-runs.v1",
         [typeof(ListRunsResult)] = "list-runs-result.v1",
         [typeof(RunStatusChanged)] = "run-status-changed.v1",
+        [typeof(RerunRun)] = "rerun-run.v1",
+        [typeof(CancelRun)] = "cancel-run.v1",
+        [typeof(GetRun)] = "get-run.v1",
+        [typeof(GetRunResult)] = "get-run-result.v1",
+        [typeof(Audit.ListAudit)] = "list-audit.v1",
+        [typeof(Audit.ListAuditResult)] = "list-audit-result.v1",
     };
 
     /// <inheritdoc />
