@@ -80,6 +80,8 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         Command<LeaseCheck>(HandleLeaseCheck);
         Command<FlushPending>(HandleFlushPending);
         Command<ListRuns>(HandleListRuns);
+        Command<GetRun>(HandleGetRun);
+        Command<CancelRun>(HandleCancelRun);
         Command<ReceiveTimeout>(HandleReceiveTimeout);
         Command<StopIdle>(HandleStopIdle);
         SnapshotHousekeeping();
@@ -177,6 +179,26 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         var current = _state.CurrentIncarnationFor(q.JobCreatedUtc);
         Sender.Tell(new ListRunsResult(_jobId,
             _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation ?? current).Select(WithLiveAttempt).ToList(), current));
+    }
+
+    private void HandleGetRun(GetRun q)
+    {
+        var run = _state.FindRun(q.RunId) is { } view ? WithLiveAttempt(view) : null;
+        Sender.Tell(new GetRunResult(_jobId, run, run is null ? [] : JobState.AttemptsOf(run)));
+    }
+
+    /// <summary>An operator's cancel: the run ends cancelled (its attempts are cancelled when that is written), then the ack.</summary>
+    private void HandleCancelRun(CancelRun c)
+    {
+        var (events, refused) = _decided.DecideCancelRun(c.RunId, c.By ?? "operator", Now);
+        if (refused is { } kind)
+        {
+            var message = kind == RejectionKind.NotFound ? $"job '{_jobId}' has no run '{c.RunId}'" : $"run '{c.RunId}' has already ended";
+            Sender.Tell(new CommandRejected(_jobId, kind, [new ValidationError("runId", message)]));
+            return;
+        }
+        var replyTo = Sender;
+        PersistAndApply(events, () => replyTo.Tell(new CommandAck(_jobId, RunId: c.RunId)));
     }
 
     /// <summary>Idle jobs leave memory; a job with runs in flight stays to watch them.</summary>

@@ -51,6 +51,8 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<AutoPauseJob>(HandleAutoPauseJob);
         Command<ResumeJob>(HandleResumeJob);
         Command<TriggerJob>(HandleTriggerJob);
+        Command<RerunRun>(HandleRerunRun);
+        Command<ResumeDue>(HandleResumeDue);
         Command<CheckDue>(HandleCheckDue);
         Command<QuartzWakeups.Due>(HandleQuartzDue);
         Command<TickAck>(HandleTickAck);
@@ -90,7 +92,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     private void HandleRecoveryCompleted(RecoveryCompleted _)
     {
         if (_settings.UseQuartz) _quartz = new QuartzWakeups(Self, _clock, _log);
-        foreach (var job in _state.Jobs.Values) Track(job);
+        foreach (var job in _state.Jobs.Values)
+        {
+            Track(job);
+            ArmResume(job);
+        }
         // A job actor with a run in flight must recover it even when its job is not due soon. Only those are woken:
         // waking every job would recover every job actor's journal at once.
         foreach (var id in _state.Busy) Wake(id);
@@ -165,56 +171,103 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void HandlePauseJob(PauseJob p) => Pause(p.JobId, p.Reason ?? "paused by operator", Sender);
+    private void HandlePauseJob(PauseJob p)
+    {
+        var by = p.By ?? "operator";
+        var note = string.IsNullOrWhiteSpace(p.Reason) ? null : p.Reason.Trim();
+        var reason = note is null ? $"paused by {by}" : $"{note} (paused by {by})";
+        Pause(p.JobId, new JobPaused(p.JobId, reason, Now, p.UntilUtc, note, by), Sender);
+    }
 
     /// <summary>A job actor's pause after repeated failures; a late one for an earlier incarnation of the id is ignored.</summary>
     private void HandleAutoPauseJob(AutoPauseJob p)
     {
-        if (p.JobCreatedUtc is { } created && _state.Jobs.TryGetValue(p.JobId, out var job) && job.CreatedUtc != created) return;
-        Pause(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", ActorRefs.Nobody);
+        if (!_state.Jobs.TryGetValue(p.JobId, out var job) || job.Paused) return;
+        if (p.JobCreatedUtc is { } created && job.CreatedUtc != created) return;
+        Pause(p.JobId, new JobPaused(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", Now), ActorRefs.Nobody);
     }
 
-    private void Pause(string jobId, string reason, IActorRef replyTo)
+    /// <summary>Pauses the job, or changes a paused job's note or end; a pause that changes nothing stores nothing.</summary>
+    private void Pause(string jobId, JobPaused paused, IActorRef replyTo)
     {
         if (!_state.Jobs.TryGetValue(jobId, out var job))
         {
             replyTo.Tell(CommandRejected.NotFound(jobId));
             return;
         }
-        if (job.Paused)
+        if (paused.UntilUtc is { } until && until <= Now)
+        {
+            replyTo.Tell(new CommandRejected(jobId, RejectionKind.Invalid, [new ValidationError("until", $"{until:O} is not in the future")]));
+            return;
+        }
+        if (job.Paused && job.PausedUntilUtc == paused.UntilUtc && job.PauseNote == paused.Note)
         {
             replyTo.Tell(new CommandAck(jobId));
             return;
         }
-        PersistEvent(new JobPaused(jobId, reason, Now), () =>
+        PersistEvent(paused, () =>
         {
-            _log.Warning("Job {0} paused: {1}", jobId, reason);
+            _log.Warning("Job {0} paused{1}: {2}", jobId, paused.UntilUtc is { } u ? $" until {u:O}" : "", paused.Reason ?? "");
+            ArmResume(_state.Jobs[jobId]);
             replyTo.Tell(new CommandAck(jobId));
         });
     }
 
-    private void HandleResumeJob(ResumeJob cmd)
+    private void HandleResumeJob(ResumeJob cmd) => Resume(cmd.JobId, cmd.By ?? "operator", Sender);
+
+    /// <summary>A pause's end came: the job resumes unless it was resumed, or paused again with another end, meanwhile.</summary>
+    private void HandleResumeDue(ResumeDue due)
     {
-        if (!_state.Jobs.TryGetValue(cmd.JobId, out var job))
+        if (_state.Jobs.TryGetValue(due.JobId, out var job) && job.Paused && job.PausedUntilUtc == due.UntilUtc)
+            Resume(due.JobId, $"pause until {due.UntilUtc:O}", ActorRefs.Nobody);
+    }
+
+    private void Resume(string jobId, string by, IActorRef replyTo)
+    {
+        if (!_state.Jobs.TryGetValue(jobId, out var job))
         {
-            Sender.Tell(CommandRejected.NotFound(cmd.JobId));
+            replyTo.Tell(CommandRejected.NotFound(jobId));
             return;
         }
         if (!job.Paused)
         {
-            Sender.Tell(new CommandAck(cmd.JobId));
+            replyTo.Tell(new CommandAck(jobId));
             return;
         }
-        var replyTo = Sender;
-        PersistEvent(new JobResumed(cmd.JobId, Now), () =>
+        PersistEvent(new JobResumed(jobId, Now, by), () =>
         {
-            _log.Info("Job {0} resumed", cmd.JobId);
-            replyTo.Tell(new CommandAck(cmd.JobId));
-            EmitDue(cmd.JobId);
+            Timers.Cancel(ResumeKey(jobId));
+            _log.Info("Job {0} resumed by {1}", jobId, by);
+            replyTo.Tell(new CommandAck(jobId));
+            EmitDue(jobId);
         });
     }
 
+    /// <summary>Starts (or replaces) the timer that ends a paused job's pause at its until instant.</summary>
+    private void ArmResume(ScheduledJob job)
+    {
+        var key = ResumeKey(job.Definition.Id);
+        if (job is { Paused: true, PausedUntilUtc: { } until })
+        {
+            var delay = until - Now;
+            Timers.StartSingleTimer(key, new ResumeDue(job.Definition.Id, until), delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+        }
+        else Timers.Cancel(key);
+    }
+
+    private static string ResumeKey(string jobId) => "resume:" + jobId;
+
     // ------------------------------------------------------------ ticks
+
+    private void HandleRerunRun(RerunRun cmd)
+    {
+        if (RunIds.JobIdOf(cmd.RunId) != cmd.JobId)
+        {
+            Sender.Tell(new CommandRejected(cmd.JobId, RejectionKind.Invalid, [new ValidationError("runId", $"'{cmd.RunId}' is not a run of job '{cmd.JobId}'")]));
+            return;
+        }
+        HandleTriggerJob(new TriggerJob(cmd.JobId, cmd.RunId, cmd.By));
+    }
 
     private void HandleTriggerJob(TriggerJob cmd)
     {
@@ -223,12 +276,14 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(CommandRejected.NotFound(cmd.JobId));
             return;
         }
+        var cause = cmd.RerunOf is { } original ? $"rerun of {original}{(cmd.By is null ? "" : $" by {cmd.By}")}"
+            : cmd.By is null ? null : $"triggered by {cmd.By}";
         // Manual run ids are unique per scheduler: millisecond instants that never repeat.
         var now = Now;
         var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         if (at <= _lastManual) at = _lastManual.AddMilliseconds(1);
         _lastManual = at;
-        var tick = new Tick(job.Definition.Id, at, TriggerKind.Manual, job.Definition, job.CoveredUtc, JobCreatedUtc: job.CreatedUtc);
+        var tick = new Tick(job.Definition.Id, at, TriggerKind.Manual, job.Definition, job.CoveredUtc, JobCreatedUtc: job.CreatedUtc, Cause: cause);
         _manual[at] = new PendingManual(tick, Sender, now);
         _jobs.Tell(tick);
     }
@@ -388,7 +443,10 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private JobView View(ScheduledJob j) =>
         new(j.Definition, j.Paused, j.PausedReason, j.CreatedUtc, j.UpdatedUtc,
-            j.Paused || _emission.ScheduleOf(j.Definition.Id) is not { } s ? null : s.NextAfter(Now));
+            j.Paused || _emission.ScheduleOf(j.Definition.Id) is not { } s ? null : s.NextAfter(Now), j.PausedUntilUtc);
+
+    /// <summary>The end of a job's pause; <see cref="UntilUtc"/> tells it from the end of a pause that was replaced.</summary>
+    private sealed record ResumeDue(string JobId, DateTimeOffset UntilUtc) : IDeadLetterSuppression;
 
     private sealed class ResendDue : IDeadLetterSuppression
     {

@@ -56,7 +56,7 @@ public sealed record RunView(
     string? Output = null,
     int Incarnation = 1,
     string? Cause = null,
-    IReadOnlyList<AttemptView>? FailedAttempts = null);
+    ValueList<AttemptView>? FailedAttempts = null);
 
 /// <summary>
 /// One attempt of one item: where and when it ran and how it ended (<c>succeeded</c>, <c>failed</c>, <c>timed-out</c>,
@@ -93,6 +93,14 @@ public static class RunTopics
 /// </summary>
 public static class RunIds
 {
+    /// <summary>The job id a run id belongs to (the part before <c>~</c> or <c>@</c>), or null when it is not a run id.</summary>
+    public static string? JobIdOf(string? runId)
+    {
+        if (string.IsNullOrEmpty(runId)) return null;
+        var end = runId.IndexOfAny(['~', '@']);
+        return end <= 0 || runId.IndexOf('@') < end ? null : runId[..end];
+    }
+
     /// <summary>The deterministic id of the run of <paramref name="jobId"/> at <paramref name="scheduledUtc"/>.</summary>
     public static string For(string jobId, DateTimeOffset scheduledUtc, int incarnation = 1) =>
         incarnation <= 1

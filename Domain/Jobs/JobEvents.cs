@@ -22,7 +22,8 @@ public sealed record DefinitionAdopted(string JobId, JobDefinition Definition, D
 
 /// <summary>
 /// A scheduled time became a run; queued runs start when the current one ends. A run accepted
-/// ahead of its time (prepare-ahead) starts at <see cref="StartUtc"/>, its scheduled time.
+/// ahead of its time (prepare-ahead) starts at <see cref="StartUtc"/>, its scheduled time. <see cref="Cause"/> says who
+/// asked for a manual run.
 /// </summary>
 public sealed record RunAccepted(
     string JobId,
@@ -32,7 +33,8 @@ public sealed record RunAccepted(
     DateTimeOffset AcceptedUtc,
     bool Queued,
     IReadOnlyList<string> Items,
-    DateTimeOffset? StartUtc = null) : IJobEvent;
+    DateTimeOffset? StartUtc = null,
+    string? Cause = null) : IJobEvent;
 
 /// <summary>A scheduled time (or a range of <see cref="Count"/> of them) that will not run, with why.</summary>
 public sealed record RunSkipped(

@@ -104,22 +104,22 @@ public sealed partial record JobState
         DateTimeOffset? startAt = tick.Trigger == TriggerKind.Scheduled && tick.ScheduledUtc > now ? tick.ScheduledUtc : null;
         if (running.Count == 0)
         {
-            events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt));
+            events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt, tick.Cause));
             return events;
         }
 
         switch (tick.Definition.Overlap)
         {
             case OverlapPolicy.Allow:
-                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt));
+                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt, tick.Cause));
                 break;
             case OverlapPolicy.Replace:
                 // Queued runs too: under replace nothing would ever start them.
                 events.AddRange(Active.Values.Select(r => new RunFinished(JobId, r.RunId, RunStatus.Cancelled, now, $"replaced by {runId}", null)));
-                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt));
+                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, false, items, startAt, tick.Cause));
                 break;
             case OverlapPolicy.BufferOne when !Active.Values.Any(r => r.Queued):
-                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, true, items));
+                events.Add(new RunAccepted(JobId, runId, tick.ScheduledUtc, tick.Trigger, now, true, items, Cause: tick.Cause));
                 break;
             default:
                 events.Add(new RunSkipped(JobId, runId, tick.ScheduledUtc, tick.Trigger, "overlap", now));
@@ -154,14 +154,14 @@ public sealed partial record JobState
         RunAccepted a => Remember(a.ScheduledUtc) with
         {
             Active = Active.SetItem(a.RunId, new RunState(a.RunId, a.ScheduledUtc, a.Trigger, a.AcceptedUtc, a.Queued ? null : a.StartUtc ?? a.AcceptedUtc,
-                a.Items.ToImmutableDictionary(k => k, k => new ItemState(k)))),
+                a.Items.ToImmutableDictionary(k => k, k => new ItemState(k))) { Cause = a.Cause }),
         },
         RunSkipped { ThroughUtc: { } through } s when through > s.ScheduledUtc => RememberRange(s.ScheduledUtc, through).Record(new RunView(s.RunId, JobId, s.ScheduledUtc, null, s.DecidedUtc, RunStatus.Skipped, s.Trigger, 0,
             $"{s.Reason} ({s.Count} times through {through:O})", null, null, 0, s.Count, Incarnation: Incarnation)),
         RunSkipped s => Remember(s.ScheduledUtc).Record(new RunView(s.RunId, JobId, s.ScheduledUtc, null, s.DecidedUtc, RunStatus.Skipped, s.Trigger, 0,
             s.Count > 1 ? $"{s.Reason} ({s.Count} times through {s.ThroughUtc:O})" : s.Reason, null, null, 0, s.Count, Incarnation: Incarnation)),
         RunStarted st => UpdateRun(st.RunId, r => r with { StartedUtc = st.StartedUtc }),
-        AttemptFailed f => UpdateRun(f.RunId, r => r.WithItem(r.Items[f.ItemKey] with
+        AttemptFailed f => UpdateRun(f.RunId, r => (r.WithItem(r.Items[f.ItemKey] with
         {
             // A retry's number is used from the decision on: a job actor recovered before it ran never hands it out again.
             Attempt = Math.Max(r.Items[f.ItemKey].Attempt, Math.Max(f.Attempt, (f.NextAttempt ?? 0) - 1)),
@@ -175,7 +175,7 @@ public sealed partial record JobState
         {
             Node = f.Node,
             LastError = $"{f.ErrorKind}: {f.Error}",
-        }),
+        }).WithFailedAttempt(f)),
         ItemSucceeded s => UpdateRun(s.RunId, r => r.WithItem(r.Items[s.ItemKey] with { Attempt = Math.Max(r.Items[s.ItemKey].Attempt, s.Attempt), Done = true, Node = s.Node }) with
         {
             Node = s.Node,
@@ -207,7 +207,7 @@ public sealed partial record JobState
         var reason = started is null && f.Status != RunStatus.Succeeded ? $"{f.Reason ?? f.Status.ToString().ToLowerInvariant()} (never started)" : f.Reason;
         var view = new RunView(run.RunId, JobId, run.ScheduledUtc, started, f.FinishedUtc, f.Status, run.Trigger, attempts,
             reason, f.Error ?? (f.Status == RunStatus.Succeeded ? null : run.LastError), run.Node, run.Items.Count, Output: run.LastOutput,
-            Incarnation: Incarnation);
+            Incarnation: Incarnation, Cause: run.Cause, FailedAttempts: run.FailedAttempts.Count == 0 ? null : run.FailedAttempts);
         return (this with { Active = Active.Remove(f.RunId), ConsecutiveFailures = failures }).Record(view);
     }
 

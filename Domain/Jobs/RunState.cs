@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using Akka.Jobs.Contracts;
 using Akka.Jobs.Contracts.Runs;
 
 namespace Akka.Jobs.Domain.Jobs;
@@ -51,6 +52,22 @@ public sealed record RunState(
     /// <summary>The output of the most recently succeeded item.</summary>
     public string? LastOutput { get; init; }
 
+    /// <summary>Who or what asked for a manual run (<c>triggered by ops</c>, <c>rerun of … by ops</c>).</summary>
+    public string? Cause { get; init; }
+
+    /// <summary>How many failed attempts a run keeps for display: the most recent ones.</summary>
+    public const int FailedAttemptsKept = 20;
+
+    /// <summary>The run's failed attempts, oldest first (the last <see cref="FailedAttemptsKept"/>).</summary>
+    public ValueList<AttemptView> FailedAttempts { get; init; } = ValueList<AttemptView>.Empty;
+
+    /// <summary>This run with the failed attempt <paramref name="f"/> added to <see cref="FailedAttempts"/>.</summary>
+    public RunState WithFailedAttempt(AttemptFailed f)
+    {
+        var outcome = f.ErrorKind switch { JobState.RunDeadlineKind => "timed-out", JobState.LostKind => "lost", _ => "failed" };
+        return this with { FailedAttempts = FailedAttempts.Add(new AttemptView(f.ItemKey, f.Attempt, f.Node, f.StartedUtc, f.FailedUtc, outcome, f.ErrorKind, f.Error), FailedAttemptsKept) };
+    }
+
     /// <summary>This run with <paramref name="item"/> replacing the item of the same key.</summary>
     public RunState WithItem(ItemState item)
     {
@@ -66,5 +83,6 @@ public sealed record RunState(
     /// <summary>The view of this run while it is active.</summary>
     public RunView ToView(string jobId, int incarnation) => new(
         RunId, jobId, ScheduledUtc, StartedUtc, null,
-        Queued ? RunStatus.Queued : RunStatus.Running, Trigger, Attempts, null, LastError, Node, Items.Count, Incarnation: incarnation);
+        Queued ? RunStatus.Queued : RunStatus.Running, Trigger, Attempts, null, LastError, Node, Items.Count, Incarnation: incarnation,
+        Cause: Cause, FailedAttempts: FailedAttempts.Count == 0 ? null : FailedAttempts);
 }

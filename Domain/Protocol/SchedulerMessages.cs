@@ -13,6 +13,7 @@ namespace Akka.Jobs.Domain.Protocol;
 /// ever be sent again, so the job actor may forget decided times up to it.
 /// <see cref="JobCreatedUtc"/> names the job's incarnation: the scheduler's creation time of the job, which
 /// only grows when an id is deleted and created again (null from nodes of older versions).
+/// <see cref="Cause"/> says who asked for a manual run (and which run it repeats).
 /// </summary>
 public sealed record Tick(
     string JobId,
@@ -23,7 +24,8 @@ public sealed record Tick(
     string? SkipReason = null,
     DateTimeOffset? SkippedThroughUtc = null,
     int SkippedCount = 1,
-    DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
+    DateTimeOffset? JobCreatedUtc = null,
+    string? Cause = null) : IWithJobId;
 
 /// <summary>
 /// The job actor has durably decided the tick (run or skip, or it was a duplicate). For a range

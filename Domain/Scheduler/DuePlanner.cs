@@ -57,7 +57,7 @@ public static class DuePlanner
         {
             // More times remain after these; the oldest chunk cannot be among the ones to catch up.
             var chunk = times.Take(ChunkSize).ToList();
-            AddSkips(ticks, def, covered, job.CreatedUtc, chunk.Where(t => IsPausedTime(job, t)).ToList(), "paused");
+            AddSkips(ticks, def, covered, job.CreatedUtc, chunk.Where(t => IsPausedTime(job, t)).ToList(), job.PausedSkipReason);
             AddSkips(ticks, def, covered, job.CreatedUtc, chunk.Where(t => !IsPausedTime(job, t)).ToList(), MisfireReason(def));
             return new DuePlan(ticks, chunk[^1], true);
         }
@@ -81,7 +81,7 @@ public static class DuePlanner
         };
         var missed = late.Take(late.Count - catchUp.Count).ToList();
 
-        AddSkips(ticks, def, covered, job.CreatedUtc, paused, "paused");
+        AddSkips(ticks, def, covered, job.CreatedUtc, paused, job.PausedSkipReason);
         AddSkips(ticks, def, covered, job.CreatedUtc, missed, MisfireReason(def));
         ticks.AddRange(catchUp.Select(t => new Tick(def.Id, t, TriggerKind.CatchUp, def, covered, JobCreatedUtc: job.CreatedUtc)));
         ticks.AddRange(onTime.Select(t => new Tick(def.Id, t, TriggerKind.Scheduled, def, covered, JobCreatedUtc: job.CreatedUtc)));
@@ -96,7 +96,7 @@ public static class DuePlanner
     public static DuePlan PlanRest(ScheduledJob job, Schedule schedule, DateTimeOffset lastEmitted, DateTimeOffset now, DateTimeOffset covered,
         TimeSpan misfireThreshold)
     {
-        var planned = job.Paused ? job with { Paused = false, SkipThroughUtc = now } : job;
+        var planned = job.Paused ? job with { Paused = false, SkipThroughUtc = now, SkipNote = job.PauseNote } : job;
         var ticks = new List<Tick>();
         var last = lastEmitted;
         while (true)

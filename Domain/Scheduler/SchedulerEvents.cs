@@ -12,11 +12,16 @@ public sealed record JobDefined(JobDefinition Definition, DateTimeOffset AtUtc) 
 /// <summary>A job was removed.</summary>
 public sealed record JobUndefined(string JobId, DateTimeOffset AtUtc) : ISchedulerEvent;
 
-/// <summary>A job was paused (by a person, or automatically after repeated failures).</summary>
-public sealed record JobPaused(string JobId, string? Reason, DateTimeOffset AtUtc) : ISchedulerEvent;
+/// <summary>
+/// A job was paused (by a person, or automatically after repeated failures), or a paused job's note or end changed.
+/// <see cref="Reason"/> is what the job shows; <see cref="Note"/> the operator's note, which the skipped times of the
+/// pause carry (<c>paused: &lt;note&gt;</c>); the job resumes by itself at <see cref="UntilUtc"/>.
+/// </summary>
+public sealed record JobPaused(string JobId, string? Reason, DateTimeOffset AtUtc, DateTimeOffset? UntilUtc = null, string? Note = null,
+    string? By = null) : ISchedulerEvent;
 
 /// <summary>A paused job was resumed; its times up to <see cref="AtUtc"/> are recorded as skipped (paused).</summary>
-public sealed record JobResumed(string JobId, DateTimeOffset AtUtc) : ISchedulerEvent;
+public sealed record JobResumed(string JobId, DateTimeOffset AtUtc, string? By = null) : ISchedulerEvent;
 
 /// <summary>
 /// Checkpoint: for each job, every scheduled time at or before the watermark has been

@@ -3,7 +3,10 @@ using Akka.Jobs.Contracts.Jobs;
 
 namespace Akka.Jobs.Domain.Scheduler;
 
-/// <summary>One job as the scheduler keeps it.</summary>
+/// <summary>
+/// One job as the scheduler keeps it. A paused job shows <see cref="PausedReason"/>; with <see cref="PausedUntilUtc"/>
+/// it resumes by itself then. <see cref="SkipNote"/> is the last pause's note, kept for the skips emitted after it ended.
+/// </summary>
 public sealed record ScheduledJob(
     JobDefinition Definition,
     DateTimeOffset CreatedUtc,
@@ -12,7 +15,17 @@ public sealed record ScheduledJob(
     bool Paused = false,
     string? PausedReason = null,
     DateTimeOffset? PausedSinceUtc = null,
-    DateTimeOffset? SkipThroughUtc = null);
+    DateTimeOffset? SkipThroughUtc = null,
+    DateTimeOffset? PausedUntilUtc = null,
+    string? PauseNote = null,
+    string? SkipNote = null)
+{
+    /// <summary>
+    /// The reason a time of the pause is recorded as skipped with: <c>paused</c>, or <c>paused: &lt;note&gt;</c> when
+    /// the operator left a note (the current pause's, or the last one's for times emitted after the resume).
+    /// </summary>
+    public string PausedSkipReason => (Paused ? PauseNote : SkipNote) is { Length: > 0 } note ? $"paused: {note}" : "paused";
+}
 
 /// <summary>The scheduler's durable state: definitions, pause flags and watermarks.</summary>
 public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jobs)
@@ -50,8 +63,14 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
         JobDefined d => this with { Jobs = Jobs.SetItem(d.Definition.Id, new ScheduledJob(d.Definition, d.AtUtc, d.AtUtc, d.AtUtc)), Removed = Removed.Remove(d.Definition.Id) },
         JobUndefined u when Jobs.TryGetValue(u.JobId, out var gone) =>
             this with { Jobs = Jobs.Remove(u.JobId), Busy = Busy.Remove(u.JobId), Removed = PruneRemoved(u.AtUtc).SetItem(u.JobId, gone.CreatedUtc) },
-        JobPaused p => Update(p.JobId, j => j with { Paused = true, PausedReason = p.Reason, PausedSinceUtc = p.AtUtc }),
-        JobResumed r => Update(r.JobId, j => j with { Paused = false, PausedReason = null, PausedSinceUtc = null, SkipThroughUtc = r.AtUtc }),
+        JobPaused p => Update(p.JobId, j => j with
+        {
+            Paused = true, PausedReason = p.Reason, PausedSinceUtc = j.Paused ? j.PausedSinceUtc : p.AtUtc, PausedUntilUtc = p.UntilUtc, PauseNote = p.Note,
+        }),
+        JobResumed r => Update(r.JobId, j => j with
+        {
+            Paused = false, PausedReason = null, PausedSinceUtc = null, SkipThroughUtc = r.AtUtc, PausedUntilUtc = null, PauseNote = null, SkipNote = j.PauseNote,
+        }),
         WatermarksAdvanced w => w.Watermarks.Aggregate(WithActivity(w), (s, kv) =>
             s.Update(kv.Key, j => kv.Value > j.CoveredUtc ? j with { CoveredUtc = kv.Value } : j)),
         _ => this,

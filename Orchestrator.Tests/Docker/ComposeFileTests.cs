@@ -40,7 +40,7 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
     {
         var node = ComposeFile.Services[service];
         var env = new Dictionary<string, string>(Image.Env);
-        foreach (var (key, value) in Compose.Env(node)) env[key] = value;
+        foreach (var (key, value) in Compose.Env(node)) env[key] = Interpolate(value);
         var inContainer = env.GetValueOrDefault("AKKA_JOBS_CONFIG") is { } c
             ? (c.StartsWith('/') ? c : $"{Image.Workdir}/{c}")
             : $"{Image.Workdir}/akka.hocon";
@@ -54,6 +54,21 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
     }
 
     private static int HttpPort(NodeOptions options) => new Uri(options.Http).Port;
+
+    /// <summary>What a user sets before <c>docker compose up</c>: the variables compose requires (<c>${NAME:?…}</c>).</summary>
+    private static readonly Dictionary<string, string> UserEnv = new()
+    {
+        ["AKKA_JOBS_API_TOKENS"] = """[{"name":"admin","role":"admin","token":"compose-test-token-0123456789"}]""",
+    };
+
+    /// <summary>Compose's <c>${NAME:?message}</c>: the user's value, or a failure naming the variable the user must set.</summary>
+    private static string Interpolate(string value)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(value, @"^\$\{(\w+):\?(.+)\}$");
+        if (!m.Success) return value;
+        Assert.True(UserEnv.TryGetValue(m.Groups[1].Value, out var set), $"compose requires {m.Groups[1].Value}, which the test does not set");
+        return set!;
+    }
 
     // ------------------------------------------------------------------ compose.yaml
 
@@ -241,7 +256,11 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
     public void Image_environment_alone_makes_a_node_listen_on_the_exposed_ports_on_all_interfaces()
     {
         var env = Image.Env;
-        var options = NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")), k => env.GetValueOrDefault(k));
+        // Listening on every interface, the image's node refuses to start until it is given API tokens…
+        var refused = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")), k => env.GetValueOrDefault(k)));
+        Assert.Contains("no token configured", refused.Message);
+        // …and starts with them.
+        var options = NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")), k => env.GetValueOrDefault(k) ?? UserEnv.GetValueOrDefault(k));
         var exposed = Image.Instruction("EXPOSE", "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).Order();
 
         Assert.Equal(new[] { options.Port, HttpPort(options) }.Order(), exposed);
@@ -313,6 +332,8 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
         string Log() { lock (log) return log.ToString(); }
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        // The token compose's user sets; health paths answer without it.
+        http.DefaultRequestHeaders.Authorization = new("Bearer", "compose-test-token-0123456789");
         var started = TimeProvider.System.GetTimestamp();
         try
         {

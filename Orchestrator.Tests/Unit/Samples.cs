@@ -56,10 +56,15 @@ internal static class Samples
 
     public static RunView RunView(string jobId = "nightly-report", RunStatus status = RunStatus.Failed) => new(
         RunIds.For(jobId, T0), jobId, T0, T0.AddSeconds(1), T0.AddMinutes(2), status, TriggerKind.CatchUp, 3,
-        "item 'b' failed", "http-5xx: 503 Service Unavailable", "akka.tcp://akka-jobs@10.0.0.5:4053", 3, 1);
+        "item 'b' failed", "http-5xx: 503 Service Unavailable", "akka.tcp://akka-jobs@10.0.0.5:4053", 3, 1,
+        Cause: "rerun of nightly-report@20260301T020000.000Z by ops",
+        FailedAttempts: Akka.Jobs.Contracts.ValueList<AttemptView>.Of([Attempt(1), Attempt(2) with { Outcome = "timed-out", ErrorKind = "run-deadline" }]));
+
+    public static AttemptView Attempt(int n) => new("b", n, "akka.tcp://akka-jobs@10.0.0.5:4053", T0.AddSeconds(n), T0.AddSeconds(n + 30), "failed",
+        "http-5xx", "503 Service Unavailable");
 
     public static JobView JobView(JobDefinition? d = null) =>
-        new(d ?? Definition(), true, "maintenance window", T0.AddDays(-10), T0.AddDays(-1), T0.AddDays(1));
+        new(d ?? Definition(), true, "maintenance window", T0.AddDays(-10), T0.AddDays(-1), T0.AddDays(1), T0.AddDays(2));
 
     public static Tick Tick(JobDefinition d, DateTimeOffset at, TriggerKind trigger = TriggerKind.Scheduled, string? skip = null,
         DateTimeOffset? through = null, int count = 1) => new(d.Id, at, trigger, d, at.AddHours(-1), skip, through, count);
@@ -93,7 +98,7 @@ internal static class Samples
         return SchedulerState.Empty
             .Apply(new JobDefined(a, T0.AddDays(-5)))
             .Apply(new JobDefined(b, T0.AddDays(-4)))
-            .Apply(new JobPaused("job-a", "maintenance", T0.AddDays(-2)))
+            .Apply(new JobPaused("job-a", "maintenance (paused by ops)", T0.AddDays(-2), T0.AddDays(2), "maintenance", "ops"))
             .Apply(new JobResumed("job-b", T0.AddDays(-1)))
             .Apply(new JobDefined(Definition("job-c"), T0.AddDays(-3)))
             .Apply(new JobUndefined("job-c", T0.AddDays(-2)))
@@ -110,9 +115,15 @@ internal static class Samples
             // Contracts
             new RegisterJob(d),
             new RemoveJob(d.Id),
-            new PauseJob(d.Id, "maintenance window"),
-            new ResumeJob(d.Id),
-            new TriggerJob(d.Id),
+            new PauseJob(d.Id, "maintenance window", T0.AddHours(2), "ops"),
+            new ResumeJob(d.Id, "ops"),
+            new TriggerJob(d.Id, runId, "ops"),
+            new RerunRun(d.Id, runId, "ops"),
+            new CancelRun(d.Id, runId, "akka://client/user/x"),
+            new GetRun(d.Id, runId),
+            new GetRunResult(d.Id, RunView(), [Attempt(1), Attempt(2)]),
+            new Akka.Jobs.Contracts.Audit.ListAudit(T0, 50),
+            new Akka.Jobs.Contracts.Audit.ListAuditResult([new Akka.Jobs.Contracts.Audit.AuditEntry(7, T0, "ops", "runs.cancel", runId, "ok", "cli")]),
             new CommandAck(d.Id, true, runId),
             new CommandRejected(d.Id, RejectionKind.Invalid, [new ValidationError("retry.maxAttempts", "must be between 1 and 100, got 0"), new ValidationError("timeZone", "'Mars' is not a known IANA time zone")]),
             new GetJob(d.Id),
@@ -144,7 +155,7 @@ internal static class Samples
             new WorkCancelled(d.Id, runId, "customer-42", 2, "node-3", T0.AddSeconds(4)),
             // job actor journal
             new DefinitionAdopted(d.Id, d, T0.AddDays(-9)),
-            new RunAccepted(d.Id, runId, T0, TriggerKind.Scheduled, T0.AddSeconds(-1), false, ["a", "b", "c"], T0),
+            new RunAccepted(d.Id, runId, T0, TriggerKind.Manual, T0.AddSeconds(-1), false, ["a", "b", "c"], T0, "triggered by ops"),
             new RunSkipped(d.Id, runId, T0, TriggerKind.Scheduled, "misfire", T0.AddHours(6), T0.AddHours(5), 300),
             new RunStarted(d.Id, runId, T0.AddSeconds(3)),
             new AttemptFailed(d.Id, runId, "b", 2, "node-1", T0, T0.AddSeconds(1), "http-5xx", "503 Service Unavailable", true, 3, T0.AddSeconds(11)),
@@ -157,8 +168,8 @@ internal static class Samples
             // scheduler journal
             new JobDefined(d, T0),
             new JobUndefined(d.Id, T0.AddDays(1)),
-            new JobPaused(d.Id, "too many failures", T0.AddHours(1)),
-            new JobResumed(d.Id, T0.AddHours(2)),
+            new JobPaused(d.Id, "deploy (paused by ops)", T0.AddHours(1), T0.AddHours(3), "deploy", "ops"),
+            new JobResumed(d.Id, T0.AddHours(2), "ops"),
             new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0, ["job-b"] = T0.AddMinutes(90) }, ["job-a"], ["job-b"]),
             BusySchedulerState(),
         ];

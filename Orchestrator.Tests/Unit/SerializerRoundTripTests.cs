@@ -134,7 +134,9 @@ public sealed class SerializerRoundTripTests(SerializerFixture fixture) : IClass
 
         Assert.Equal(original.Jobs.Keys.Order(), back.Jobs.Keys.Order());
         Assert.True(back.Jobs["job-a"].Paused);
-        Assert.Equal("maintenance", back.Jobs["job-a"].PausedReason);
+        Assert.Equal("maintenance (paused by ops)", back.Jobs["job-a"].PausedReason);
+        Assert.Equal("maintenance", back.Jobs["job-a"].PauseNote);
+        Assert.Equal(Samples.T0.AddDays(2), back.Jobs["job-a"].PausedUntilUtc);
         Assert.Equal(T0.AddDays(-1), back.Jobs["job-b"].SkipThroughUtc);
         Assert.Equal(T0, back.Jobs["job-b"].CoveredUtc);
         Assert.Equal(T0.AddDays(-3), back.Removed["job-c"]);

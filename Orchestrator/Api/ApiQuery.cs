@@ -44,6 +44,20 @@ public static class ApiQuery
         return TryInstant(text, out at);
     }
 
+    /// <summary>An ISO-8601 instant with offset or a duration ahead from now (<c>2h</c>, <c>1d</c>).</summary>
+    public static bool TryInstantOrAhead(string text, TimeProvider clock, out DateTimeOffset at)
+    {
+        at = default;
+        if (DurationParser.TryParse(text, out var ahead) && !text.Contains(':'))
+        {
+            var now = clock.GetUtcNow();
+            if (ahead > DateTimeOffset.MaxValue - now) return false;
+            at = now + ahead;
+            return true;
+        }
+        return TryInstant(text, out at);
+    }
+
     /// <summary>An ISO-8601 instant that states its offset (<c>Z</c> or <c>+01:00</c>): a local time would be ambiguous.</summary>
     public static bool TryInstant(string text, out DateTimeOffset at)
     {

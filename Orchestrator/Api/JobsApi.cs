@@ -34,11 +34,20 @@ public static class JobsApi
         api.MapGet("/{id}/next", NextFireTimes).Allow(Role.Viewer);
     }
 
-    private static async Task<IResult> ListJobs(HttpContext http, string? tenant, IRequiredActor<SchedulerProxy> scheduler)
+    private static async Task<IResult> ListJobs(HttpContext http, string? tenant, string? status, IRequiredActor<SchedulerProxy> scheduler)
     {
+        bool? paused = status switch
+        {
+            null => null,
+            "paused" => true,
+            "active" => false,
+            _ => (bool?)null,
+        };
+        if (status is not null && paused is null)
+            return ApiErrors.BadRequest("status", $"'{ApiQuery.Clip(status)}' is not one of: paused, active");
         var caller = http.Caller();
         return await Ask.Send<ListJobsResult>(scheduler.ActorRef, new Contracts.Jobs.ListJobs(tenant),
-            r => Results.Json(r.Jobs.Where(j => caller.CanReach(j.Definition.Tenant)), ApiJson.Options));
+            r => Results.Json(r.Jobs.Where(j => caller.CanReach(j.Definition.Tenant) && (paused is null || j.Paused == paused)), ApiJson.Options));
     }
 
     private static async Task<IResult> GetJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
@@ -89,7 +98,7 @@ public static class JobsApi
     {
         var (_, error) = await Visible(http, id, scheduler);
         if (error is not null) return error;
-        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.TriggerJob(id), reply => reply switch
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.TriggerJob(id, By: http.Caller().Name), reply => reply switch
         {
             CommandAck a => Results.Json(new { runId = a.RunId }, ApiJson.Options, statusCode: 202),
             CommandRejected r => ApiErrors.Rejected(r),
@@ -97,20 +106,56 @@ public static class JobsApi
         });
     }
 
-    private static async Task<IResult> PauseJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    /// <summary>Optional body <c>{"until": instant or duration from now, "note": text}</c>.</summary>
+    private static async Task<IResult> PauseJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler, TimeProvider clock)
     {
+        var (body, bad) = await ApiBody.ReadJson(http.Request, optional: true);
+        if (bad is not null) return bad;
+        DateTimeOffset? until = null;
+        string? note = null;
+        using (body)
+        {
+            if (body is not null)
+            {
+                var root = body.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) return ApiErrors.BadRequest("body", "must be an object such as {\"until\": \"2h\", \"note\": \"maintenance\"}");
+                foreach (var p in root.EnumerateObject())
+                {
+                    switch (p.Name)
+                    {
+                        case "until" when p.Value.ValueKind == JsonValueKind.Null:
+                            break;
+                        case "until":
+                            if (p.Value.ValueKind != JsonValueKind.String || !ApiQuery.TryInstantOrAhead(p.Value.GetString()!, clock, out var at))
+                                return ApiErrors.BadRequest("until", "must be an instant (2026-12-01T06:00:00Z) or a duration from now (2h, 1d)");
+                            if (at <= clock.GetUtcNow()) return ApiErrors.BadRequest("until", "must be in the future");
+                            until = at;
+                            break;
+                        case "note" when p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null:
+                            note = p.Value.GetString();
+                            if (note is { Length: > 500 }) return ApiErrors.BadRequest("note", "must be at most 500 characters");
+                            if (note is not null && note.Any(char.IsControl)) return ApiErrors.BadRequest("note", "must be one line of text");
+                            break;
+                        case "note":
+                            return ApiErrors.BadRequest("note", "must be a string");
+                        default:
+                            return ApiErrors.BadRequest(p.Name, "unknown field: the body takes until and note");
+                    }
+                }
+            }
+        }
         var (_, error) = await Visible(http, id, scheduler);
         if (error is not null) return error;
-        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.PauseJob(id), reply => reply is CommandRejected r
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.PauseJob(id, note, until, http.Caller().Name), reply => reply is CommandRejected r
             ? ApiErrors.Rejected(r)
-            : Results.Json(new { jobId = id, paused = true }, ApiJson.Options));
+            : Results.Json(new { jobId = id, paused = true, pausedUntilUtc = until }, ApiJson.Options));
     }
 
     private static async Task<IResult> ResumeJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
     {
         var (_, error) = await Visible(http, id, scheduler);
         if (error is not null) return error;
-        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.ResumeJob(id), reply => reply is CommandRejected r
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.ResumeJob(id, http.Caller().Name), reply => reply is CommandRejected r
             ? ApiErrors.Rejected(r)
             : Results.Json(new { jobId = id, paused = false }, ApiJson.Options));
     }

@@ -37,6 +37,7 @@ public static class NodeHost
         app.MapJobsApi();
         app.MapClusterApi();
         app.MapAuditApi();
+        app.MapRunsApi();
         // The watcher records member up-times from the start, not from the first API call.
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<MemberUpTimes>());
         return app;
