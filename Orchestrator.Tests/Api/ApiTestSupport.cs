@@ -54,6 +54,12 @@ internal static class ApiTestSupport
         return (response.StatusCode, body);
     }
 
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> Send(this HttpClient http, HttpMethod method, string path, string json)
+    {
+        using var response = await http.SendAsync(new HttpRequestMessage(method, path) { Content = JsonBody(json) });
+        return (response.StatusCode, response.StatusCode == HttpStatusCode.NoContent ? default : await response.ReadJson());
+    }
+
     public static Task<(HttpStatusCode Status, JsonElement Body)> Get(this HttpClient http, string path) => http.Send(HttpMethod.Get, path);
 
     public static Task<(HttpStatusCode Status, JsonElement Body)> Post(this HttpClient http, string path) => http.Send(HttpMethod.Post, path);

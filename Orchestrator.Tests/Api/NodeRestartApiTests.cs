@@ -25,6 +25,12 @@ public sealed class NodeRestartApiTests
             }
 
             await using var second = await TestNode.StartAsync(db);
+            // The audit log is in the same database: the first node's calls are still listed, newest first.
+            var (auditStatus, audit) = await second.Http.Get("/api/audit");
+            Assert.Equal(HttpStatusCode.OK, auditStatus);
+            Assert.Equal(["anonymous jobs.trigger durable ok", "anonymous jobs.pause durable ok", "anonymous jobs.put durable ok"],
+                audit.GetProperty("entries").EnumerateArray().Select(e => $"{e.Str("caller")} {e.Str("action")} {e.Str("target")} {e.Str("outcome")}"));
+
             var (status, job) = await second.Http.Get("/api/jobs/durable");
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Equal("kept", job.GetProperty("definition").Str("description"));
