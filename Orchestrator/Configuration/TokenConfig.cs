@@ -96,9 +96,11 @@ public static class TokenConfig
         IReadOnlySet<string>? tenants = null;
         if (o.Items.TryGetValue("tenants", out var list))
         {
-            if (!list.IsArray() || list.GetArray().Any(v => !v.IsString() || string.IsNullOrWhiteSpace(v.GetString())))
+            // HOCON does not call `[ ]` an array (it holds the empty array and the whitespace after it); GetArray reads both.
+            var items = list.IsArray() || list.Values.Any(v => v is HoconArray) ? list.GetArray() : null;
+            if (items is null || items.Any(v => !v.IsString() || string.IsNullOrWhiteSpace(v.GetString())))
                 throw new ConfigException($"{where}.tenants: must be a list of tenant names");
-            tenants = list.GetArray().Select(v => v.GetString()).ToHashSet(StringComparer.Ordinal);
+            tenants = items.Select(v => v.GetString()).ToHashSet(StringComparer.Ordinal);
             if (tenants.Count == 0) throw new ConfigException($"{where}.tenants: an empty list would reach no job; leave it out to reach every tenant");
         }
         return new ApiToken(name, role, hash, tenants);

@@ -1,0 +1,142 @@
+using System.Collections.Immutable;
+using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Contracts.Runs;
+using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Scheduler;
+using Akka.Jobs.Domain.Schedules;
+using Akka.Jobs.Tests.Infrastructure;
+using CsCheck;
+using Xunit;
+using static Akka.Jobs.Tests.Unit.Samples;
+
+namespace Akka.Jobs.Tests.Unit;
+
+/// <summary>What operators ask of runs and pauses, decided in the Domain: cancel, attempts shown, pause notes, run ids, durations.</summary>
+public sealed class OperatorDecisionTests
+{
+    private static JobState Apply(JobState s, IEnumerable<IJobEvent> events) => events.Aggregate(s, (acc, e) => acc.Apply(e));
+
+    private static JobState Running(JobDefinition d, DateTimeOffset at, TriggerKind trigger = TriggerKind.Scheduled, string? cause = null) =>
+        Apply(JobState.Empty(d.Id), JobState.Empty(d.Id).DecideTick(Tick(d, at, trigger) with { Cause = cause }, at.AddMilliseconds(10)));
+
+    [Fact]
+    public void Cancel_ends_a_running_run_naming_who_and_starts_the_one_queued_behind_it()
+    {
+        var d = Definition("single", OverlapPolicy.BufferOne);
+        var s = Running(d, T0);
+        s = Apply(s, s.DecideTick(Tick(d, T0.AddMinutes(1)), T0.AddMinutes(1)));
+        var first = RunIds.For(d.Id, T0);
+        var queued = RunIds.For(d.Id, T0.AddMinutes(1));
+        Assert.True(s.Active[queued].Queued);
+
+        var (events, refused) = s.DecideCancelRun(first, "ops", T0.AddMinutes(2));
+        Assert.Null(refused);
+        var finished = Assert.IsType<RunFinished>(events[0]);
+        Assert.Equal((RunStatus.Cancelled, "cancelled by ops"), (finished.Status, finished.Reason));
+        Assert.Equal(queued, Assert.IsType<RunStarted>(events[1]).RunId);
+        s = Apply(s, events);
+        Assert.Equal("cancelled by ops", s.FindRun(first)!.Reason);
+
+        // An ended run cannot be cancelled again; a run this job never had is unknown.
+        Assert.Equal(RejectionKind.Conflict, s.DecideCancelRun(first, "ops", T0.AddMinutes(3)).Refused);
+        Assert.Equal(RejectionKind.NotFound, s.DecideCancelRun(RunIds.For(d.Id, T0.AddDays(1)), "ops", T0.AddMinutes(3)).Refused);
+        Assert.Empty(s.DecideCancelRun(first, "ops", T0.AddMinutes(3)).Events);
+    }
+
+    [Fact]
+    public void Cancelling_a_queued_run_leaves_the_running_one_alone()
+    {
+        var d = Definition("single", OverlapPolicy.BufferOne);
+        var s = Running(d, T0);
+        s = Apply(s, s.DecideTick(Tick(d, T0.AddMinutes(1)), T0.AddMinutes(1)));
+        var (events, _) = s.DecideCancelRun(RunIds.For(d.Id, T0.AddMinutes(1)), "ops", T0.AddMinutes(2));
+        Assert.Single(events);
+        s = Apply(s, events);
+        Assert.Equal(RunStatus.Running, s.FindRun(RunIds.For(d.Id, T0))!.Status);
+    }
+
+    [Fact]
+    public void A_run_shows_its_failed_attempts_then_the_one_that_ended_it()
+    {
+        var d = Definition("single") with { Retry = new RetryPolicy { MaxAttempts = 3 } };
+        var s = Running(d, T0, TriggerKind.Manual, "rerun of single@x by ops");
+        var runId = RunIds.For(d.Id, T0);
+        var item = s.Active[runId].Items.Keys.Single();
+        for (var attempt = 1; attempt <= 2; attempt++)
+            s = Apply(s, s.DecideFailed(new WorkFailed(d.Id, runId, item, attempt, "node-1", T0.AddSeconds(attempt), T0.AddSeconds(attempt + 1),
+                "exit-code", $"exit code {attempt}", true), attempt, T0.AddSeconds(attempt + 1), new Random(1)));
+        s = Apply(s, s.DecideSucceeded(new WorkSucceeded(d.Id, runId, item, 3, "node-2", T0.AddSeconds(10), T0.AddSeconds(11), "ok")));
+
+        var run = s.FindRun(runId)!;
+        Assert.Equal(("rerun of single@x by ops", RunStatus.Succeeded), (run.Cause, run.Status));
+        var attempts = JobState.AttemptsOf(run);
+        Assert.Equal([(1, "failed", "node-1"), (2, "failed", "node-1"), (3, "succeeded", "node-2")], attempts.Select(a => (a.Attempt, a.Outcome, a.Node)));
+        Assert.Equal("exit code 2", attempts[1].Error);
+    }
+
+    [Fact]
+    public void A_run_keeps_only_its_last_20_failed_attempts()
+    {
+        var run = new RunState("r", T0, TriggerKind.Scheduled, T0, T0, ImmutableDictionary<string, ItemState>.Empty);
+        for (var i = 1; i <= 25; i++)
+            run = run.WithFailedAttempt(new AttemptFailed("j", "r", "k", i, "n", T0, T0, i % 2 == 0 ? JobState.LostKind : "boom", "x", true));
+        Assert.Equal(Enumerable.Range(6, 20), run.FailedAttempts.Select(a => a.Attempt));
+        Assert.Equal("failed", run.FailedAttempts[^1].Outcome);
+        Assert.Equal("lost", run.FailedAttempts[^2].Outcome);
+    }
+
+    [Fact]
+    public void Times_skipped_while_paused_carry_the_pause_note_also_after_the_resume()
+    {
+        var d = Definition("p");
+        var s = SchedulerState.Empty.Apply(new JobDefined(d, T0));
+        Assert.Equal("paused", s.Jobs["p"].PausedSkipReason);
+        s = s.Apply(new JobPaused("p", "deploy (paused by ops)", T0.AddHours(1), T0.AddHours(3), "deploy", "ops"));
+        Assert.Equal(("paused: deploy", T0.AddHours(3)), (s.Jobs["p"].PausedSkipReason, s.Jobs["p"].PausedUntilUtc));
+        // Changing the note keeps when the pause began.
+        s = s.Apply(new JobPaused("p", "deploy 2 (paused by ops)", T0.AddHours(2), null, "deploy 2", "ops"));
+        Assert.Equal((T0.AddHours(1), (DateTimeOffset?)null), (s.Jobs["p"].PausedSinceUtc!.Value, s.Jobs["p"].PausedUntilUtc));
+        s = s.Apply(new JobResumed("p", T0.AddHours(4), "ops"));
+        Assert.False(s.Jobs["p"].Paused);
+        Assert.Equal("paused: deploy 2", s.Jobs["p"].PausedSkipReason);
+        // An automatic pause has no note.
+        s = s.Apply(new JobPaused("p", "paused after 3 consecutive failures", T0.AddHours(5)));
+        Assert.Equal("paused", s.Jobs["p"].PausedSkipReason);
+    }
+
+    [Theory]
+    [InlineData("nightly@20260301T020000.000Z", "nightly")]
+    [InlineData("nightly~3@20260301T020000.000Z", "nightly")]
+    [InlineData("a.b-c_d@x", "a.b-c_d")]
+    [InlineData("nightly", null)]
+    [InlineData("@20260301T020000.000Z", null)]
+    [InlineData("~2@x", null)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void A_run_id_names_its_job(string? runId, string? jobId) => Assert.Equal(jobId, RunIds.JobIdOf(runId));
+
+    [Fact]
+    public void Run_ids_of_every_incarnation_name_their_job() =>
+        Gen.Select(Gen.String["abcdefghijklmnopqrstuvwxyz0123456789-_."], Gen.Int[1, 50], Gen.Long[0, 4_000_000_000_000])
+            .Where((id, _, _) => JobDefinitionValidator.IsValidId(id))
+            .Sample((id, n, ms) => RunIds.JobIdOf(RunIds.For(id, DateTimeOffset.FromUnixTimeMilliseconds(ms), n)) == id, iter: 2000);
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(1_000, "1s")]
+    [InlineData(600_000, "10m")]
+    [InlineData(5_400_000, "1h30m")]
+    [InlineData(93_784_005, "1d2h3m4s5ms")]
+    [InlineData(500, "500ms")]
+    public void Durations_are_written_as_people_write_them(long ms, string text) =>
+        Assert.Equal(text, DurationParser.Format(TimeSpan.FromMilliseconds(ms)));
+
+    [Fact]
+    public void Every_written_duration_reads_back_the_same() =>
+        Gen.Long[0, TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerMillisecond].Sample(ms =>
+        {
+            var span = TimeSpan.FromMilliseconds(ms);
+            return DurationParser.TryParse(DurationParser.Format(span), out var back) && back == span;
+        }, iter: 5000);
+}
