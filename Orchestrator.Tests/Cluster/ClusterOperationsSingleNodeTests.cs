@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Akka.Jobs.Tests.Api;
 using Akka.Jobs.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Akka.Jobs.Tests.Cluster;
@@ -89,6 +91,33 @@ public sealed class ClusterOperationsSingleNodeTests(NodeFixture fixture) : ICla
         var up = stream.Events.First(e => e.Str("type") == "member-up");
         Assert.Equal("up", up.Str("status"));
         Assert.True(up.TryGetProperty("atUtc", out _));
+    }
+
+    [Fact]
+    public async Task Event_stream_sends_a_keep_alive_comment_after_15_quiet_seconds_and_ends_when_the_node_stops()
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var node = await TestNode.StartAsync(configureServices: s => s.AddSingleton<TimeProvider>(clock));
+        EventStreamReader? stream = null;
+        try
+        {
+            stream = await EventStreamReader.OpenAsync(node.Http.BaseAddress!);
+            await Eventually.UntilAsync(() => Task.FromResult(stream.Saw("member-up", node.Address)), "this node's member-up", Patience);
+            // Only the node's clock moves: 14 s of it bring no comment, the 15th second does.
+            clock.Advance(TimeSpan.FromSeconds(14));
+            Assert.Equal(0, stream.KeepAlives);
+            await Eventually.UntilAsync(() =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                return Task.FromResult(stream.KeepAlives > 0);
+            }, "a keep-alive comment", Patience);
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+        await Eventually.UntilAsync(() => Task.FromResult(stream.Ended), "the stream ended with the node", Patience);
+        await stream.DisposeAsync();
     }
 
     [Fact]

@@ -25,6 +25,11 @@ public sealed class EventStreamReader : IAsyncDisposable
     /// <summary>The reply's content type, e.g. text/event-stream.</summary>
     public string? ContentType => _response.Content.Headers.ContentType?.MediaType;
 
+    /// <summary>How many <c>: keep-alive</c> comments have arrived.</summary>
+    public int KeepAlives => Volatile.Read(ref _keepAlives);
+
+    private int _keepAlives;
+
     /// <summary>True once the server ended the stream.</summary>
     public bool Ended { get; private set; }
 
@@ -62,7 +67,8 @@ public sealed class EventStreamReader : IAsyncDisposable
             string? data = null;
             while (await reader.ReadLineAsync(_stop.Token) is { } line)
             {
-                if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
+                if (line == ": keep-alive") Interlocked.Increment(ref _keepAlives);
+                else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
                 else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line["data: ".Length..];
                 else if (line.Length == 0 && data is not null)
                 {
