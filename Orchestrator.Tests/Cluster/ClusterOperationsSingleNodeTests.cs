@@ -75,6 +75,24 @@ public sealed class ClusterOperationsSingleNodeTests(NodeFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Join_from_a_node_already_in_a_cluster_is_a_409_and_to_its_own_cluster_a_202()
+    {
+        var stranger = "akka.tcp://akka-jobs@127.0.0.1:1";
+        var (status, body) = await PostAsync("/api/cluster/join", JsonSerializer.Serialize(new { address = stranger }));
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("address", body.Str("field"));
+        var (_, audit) = await Http.Get("/api/audit?limit=1000");
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e =>
+            e.Str("action") == "cluster.join" && e.Str("target") == stranger && e.Str("outcome").StartsWith("conflict (409)", StringComparison.Ordinal));
+
+        (status, body) = await PostAsync("/api/cluster/join", JsonSerializer.Serialize(new { address = Self }));
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal(Self, body.Str("address"));
+        var cluster = await Http.GetFromJsonAsync<JsonElement>("/api/cluster");
+        Assert.Equal("up", Assert.Single(cluster.GetProperty("members").EnumerateArray()).Str("status"));
+    }
+
+    [Fact]
     public async Task Down_unreachable_with_every_member_reachable_downs_nobody()
     {
         var (status, body) = await PostAsync("/api/cluster/down-unreachable", null);

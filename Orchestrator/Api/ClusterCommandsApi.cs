@@ -55,13 +55,26 @@ public static class ClusterCommandsApi
         return Results.Json(new { downed = downed.Select(a => a.ToString()) }, ApiJson.Options);
     }
 
-    /// <summary>This node joins the cluster at <c>address</c> (Akka ignores it while the node is already a member of one).</summary>
+    /// <summary>
+    /// This node joins the cluster at <c>address</c>: for a node still trying to reach its seeds. Akka ignores a join
+    /// from a node that is already a member of a cluster, so that is a 409 rather than a 202 for nothing; a join to
+    /// a member of this node's own cluster is already done and answers 202.
+    /// </summary>
     private static async Task<IResult> Join(HttpContext http, ActorSystem system)
     {
+        var cluster = ClusterExt.Get(system);
         var (address, bad) = await ClusterAddresses.ReadAsync(http, fallback: null);
         if (bad is not null) return bad;
         AuditLog.SetTarget(http, address!.ToString());
-        ClusterExt.Get(system).Join(address);
+        if (IsMember(cluster, address)) return Accepted(address);
+        if (cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving or MemberStatus.Exiting)
+            return Results.Json(new
+            {
+                error = $"this node is already a member of a cluster ({string.Join(", ", cluster.State.Members.Select(m => m.Address))}); " +
+                        "a node joins only once: leave, then restart it with --seed " + address,
+                field = "address",
+            }, ApiJson.Options, statusCode: 409);
+        cluster.Join(address);
         return Accepted(address);
     }
 
