@@ -116,8 +116,9 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(address, body.Str("address"));
 
         await UntilAsync(() => Task.FromResult(stream.Saw("member-removed", address)), "member-removed event");
-        await UntilAsync(async () => (await ClusterAsync(observer)).GetProperty("members").GetArrayLength() == 2, "2 members");
         output.WriteLine(stream.ToString());
+        Assert.True(stream.Saw("member-downed", address), stream.ToString());
+        await UntilAsync(async () => (await ClusterAsync(observer)).GetProperty("members").GetArrayLength() == 2, "2 members");
         var (_, audit) = await observer.Http.Get("/api/audit?limit=1000");
         Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e =>
             e.Str("action") == "cluster.down" && e.Str("target") == address && e.Str("outcome") == "ok" && e.Str("caller") == "ops");
@@ -143,15 +144,19 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(2, UpMembers(await ClusterAsync(_nodes[0])));
     }
 
-    [Fact]
-    public async Task Leave_through_another_nodes_api_removes_that_node_gracefully()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Leave_removes_the_node_gracefully_whether_named_to_another_node_or_sent_to_itself_without_a_body(bool toItself)
     {
         var observer = _nodes[0];
         var leaver = _nodes[2];
         var address = leaver.Address;
         await using var stream = await EventStreamReader.OpenAsync(observer.Http.BaseAddress!, ViewerToken);
 
-        var (status, body) = await PostAsync(observer.Http, "/api/cluster/leave", JsonSerializer.Serialize(new { address }));
+        var (status, body) = toItself
+            ? await PostAsync(leaver.Http, "/api/cluster/leave", null)
+            : await PostAsync(observer.Http, "/api/cluster/leave", JsonSerializer.Serialize(new { address }));
         Assert.Equal(HttpStatusCode.Accepted, status);
         Assert.Equal(address, body.Str("address"));
 
