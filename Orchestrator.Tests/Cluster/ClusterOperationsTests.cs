@@ -19,12 +19,14 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
 {
     private const string OperatorToken = "operator-token-0123456789";
     private const string ViewerToken = "viewer-token-0123456789";
+    private const string TenantOperatorToken = "tenant-operator-token-0123456789";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     private static readonly ApiTokens Tokens = new(
     [
         new ApiToken("ops", Role.Operator, ApiToken.Hash(OperatorToken)),
         new ApiToken("watcher", Role.Viewer, ApiToken.Hash(ViewerToken)),
+        new ApiToken("team-a", Role.Operator, ApiToken.Hash(TenantOperatorToken), new HashSet<string> { "a" }),
     ]);
 
     private readonly List<TestNode> _nodes = [];
@@ -50,7 +52,7 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
     }
 
     [Fact]
-    public async Task Lists_three_members_up_with_the_scheduler_node_and_refuses_bad_down_requests()
+    public async Task Lists_three_members_up_with_the_scheduler_node_and_refuses_bad_or_unauthorised_commands()
     {
         var cluster = await ClusterAsync(_nodes[1]);
         Assert.Equal(_nodes[1].Address, cluster.Str("self"));
@@ -86,6 +88,13 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(HttpStatusCode.Forbidden, status);
         (status, _) = await PostAsync(http, "/api/cluster/leave", null, ViewerToken);
         Assert.Equal(HttpStatusCode.Forbidden, status);
+        foreach (var path in new[] { "/api/cluster/leave", "/api/cluster/down", "/api/cluster/join" })
+        {
+            (status, body) = await PostAsync(http, path, JsonSerializer.Serialize(new { address = target }), TenantOperatorToken);
+            Assert.True(status == HttpStatusCode.Forbidden, $"{path}: {(int)status} {body}");
+        }
+        (status, _) = await PostAsync(http, "/api/cluster/down-unreachable", null, TenantOperatorToken);
+        Assert.Equal(HttpStatusCode.Forbidden, status);
 
         // Every refusal left the cluster as it was, and the forbidden one is in the audit log under the viewer's name.
         Assert.Equal(3, UpMembers(await ClusterAsync(_nodes[0])));
@@ -94,6 +103,8 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
             e.Str("action") == "cluster.down" && e.Str("caller") == "watcher" && e.Str("outcome").StartsWith("denied (403)", StringComparison.Ordinal));
         Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e =>
             e.Str("action") == "cluster.down" && e.Str("caller") == "ops" && e.Str("outcome").StartsWith("not found (404)", StringComparison.Ordinal));
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e =>
+            e.Str("action") == "cluster.leave" && e.Str("caller") == "team-a" && e.Str("outcome").StartsWith("denied (403)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -9,6 +9,7 @@ namespace Akka.Jobs.Orchestrator.Api;
 /// <summary>
 /// The operator's cluster commands, pbm's vocabulary: <c>POST /api/cluster/leave|down|down-unreachable|join</c>. Each
 /// answers once Akka has been told; the membership change itself shows in <c>GET /api/cluster</c> and its event stream.
+/// Membership concerns every tenant, so a token limited to tenants may read it but not change it (403).
 /// </summary>
 public static class ClusterCommandsApi
 {
@@ -24,6 +25,7 @@ public static class ClusterCommandsApi
     /// <summary>A graceful leave of the member at <c>address</c>, or of this node when the body names none.</summary>
     private static async Task<IResult> Leave(HttpContext http, ActorSystem system)
     {
+        if (TenantRefusal(http) is { } refused) return refused;
         var cluster = ClusterExt.Get(system);
         var (address, bad) = await ClusterAddresses.ReadAsync(http, cluster.SelfAddress);
         if (bad is not null) return bad;
@@ -36,6 +38,7 @@ public static class ClusterCommandsApi
     /// <summary>Marks the member at <c>address</c> down: for a node known dead, which a leave cannot reach.</summary>
     private static async Task<IResult> Down(HttpContext http, ActorSystem system)
     {
+        if (TenantRefusal(http) is { } refused) return refused;
         var cluster = ClusterExt.Get(system);
         var (address, bad) = await ClusterAddresses.ReadAsync(http, fallback: null);
         if (bad is not null) return bad;
@@ -48,6 +51,7 @@ public static class ClusterCommandsApi
     /// <summary>Downs every member this node sees unreachable now, and names them.</summary>
     private static IResult DownUnreachable(HttpContext http, ActorSystem system)
     {
+        if (TenantRefusal(http) is { } refused) return refused;
         var cluster = ClusterExt.Get(system);
         var downed = cluster.State.Unreachable.Select(m => m.Address).OrderBy(a => a.ToString()).ToList();
         foreach (var address in downed) cluster.Down(address);
@@ -62,6 +66,7 @@ public static class ClusterCommandsApi
     /// </summary>
     private static async Task<IResult> Join(HttpContext http, ActorSystem system)
     {
+        if (TenantRefusal(http) is { } refused) return refused;
         var cluster = ClusterExt.Get(system);
         var (address, bad) = await ClusterAddresses.ReadAsync(http, fallback: null);
         if (bad is not null) return bad;
@@ -77,6 +82,10 @@ public static class ClusterCommandsApi
         cluster.Join(address);
         return Accepted(address);
     }
+
+    private static IResult? TenantRefusal(HttpContext http) => http.Caller() is { Tenants: not null } caller
+        ? ApiErrors.Forbidden($"token '{caller.Name}' is limited to tenants {string.Join(", ", caller.Tenants)}; cluster membership concerns every tenant")
+        : null;
 
     private static bool IsMember(ClusterExt cluster, Address address) => cluster.State.Members.Any(m => m.Address.Equals(address));
 
