@@ -38,7 +38,7 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>The node's services (handlers registry, TimeProvider…).</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a node and waits until it is ready.</summary>
+    /// <summary>Starts a node and waits until it is ready. With <paramref name="tokens"/>, <c>/api</c> needs a bearer token.</summary>
     public static async Task<TestNode> StartAsync(
         string? db = null,
         IReadOnlyList<JobDefinition>? definitions = null,

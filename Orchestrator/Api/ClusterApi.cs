@@ -30,7 +30,7 @@ public static class ClusterApi
                 members = state.Members.OrderBy(m => m.Address.ToString()).Select(m => new
                 {
                     address = m.Address.ToString(),
-                    status = m.Status.ToString().ToLowerInvariant(),
+                    status = ClusterAddresses.StatusName(m.Status),
                     roles = m.Roles.Order().ToArray(),
                     reachable = !unreachable.Contains(m.Address),
                     upSinceUtc = upTimes.Of(m.UniqueAddress),

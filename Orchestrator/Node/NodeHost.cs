@@ -36,6 +36,9 @@ public static class NodeHost
         app.MapHealth();
         app.MapJobsApi();
         app.MapClusterApi();
+        app.MapClusterCommandsApi();
+        app.MapClusterEventsApi();
+        app.MapShardingApi();
         app.MapAuditApi();
         app.MapRunsApi();
         // The watcher records member up-times from the start, not from the first API call.
