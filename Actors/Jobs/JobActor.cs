@@ -158,7 +158,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         else if (_decided.Active.IsEmpty)
         {
             var replyTo = Sender;
-            _pending.AfterWritten(() => replyTo.Tell(new JobIdle(_jobId, LastSequenceNr)));
+            _pending.AfterWritten(() => replyTo.Tell(new JobIdle(_jobId, LastSequenceNr, _state.ConsecutiveFailures)));
         }
     }
 
@@ -367,7 +367,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
             f.Reason is null ? "" : $" reason={f.Reason}");
         Publish(f.RunId);
 
-        if (_state.Active.IsEmpty) _scheduler.Tell(new JobIdle(_jobId, LastSequenceNr));
+        if (_state.Active.IsEmpty) _scheduler.Tell(new JobIdle(_jobId, LastSequenceNr, _state.ConsecutiveFailures));
 
         var (alert, pause) = _state.Escalation;
         if (alert) _log.Warning("ALERT job={0} has failed {1} runs in a row", _jobId, _state.ConsecutiveFailures);

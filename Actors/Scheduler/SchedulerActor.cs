@@ -367,7 +367,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         pending.ReplyTo.Tell(new CommandAck(ack.JobId, RunId: ack.RunId));
     }
 
-    private void HandleJobIdle(JobIdle i) => _emission.Report(_state, i.JobId, busy: false, i.Seq);
+    private void HandleJobIdle(JobIdle i)
+    {
+        _emission.Report(_state, i.JobId, busy: false, i.Seq);
+        if (i.Failures is { } failures) _emission.ReportFailures(_state, i.JobId, failures, i.Seq);
+    }
 
     private void HandleMemberRemoved(ClusterEvent.MemberRemoved m)
     {
@@ -402,6 +406,8 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private void HandleListJobs(ListJobs q) => Sender.Tell(new ListJobsResult(_state.Jobs.Values
         .Where(j => q.Tenant is null || j.Definition.Tenant == q.Tenant)
+        .Where(j => q.Failing is null || (_emission.FailuresOf(_state, j.Definition.Id) > 0) == q.Failing)
+        .Where(j => q.Paused is null || j.Paused == q.Paused)
         .OrderBy(j => j.Definition.Id, StringComparer.Ordinal).Select(View).ToList()));
 
     private void HandleGetNextFireTimes(GetNextFireTimes q)
@@ -443,7 +449,8 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private JobView View(ScheduledJob j) =>
         new(j.Definition, j.Paused, j.PausedReason, j.CreatedUtc, j.UpdatedUtc,
-            j.Paused || _emission.ScheduleOf(j.Definition.Id) is not { } s ? null : s.NextAfter(Now), j.PausedUntilUtc);
+            j.Paused || _emission.ScheduleOf(j.Definition.Id) is not { } s ? null : s.NextAfter(Now), j.PausedUntilUtc,
+            _emission.FailuresOf(_state, j.Definition.Id));
 
     /// <summary>The end of a job's pause; <see cref="UntilUtc"/> tells it from the end of a pause that was replaced.</summary>
     private sealed record ResumeDue(string JobId, DateTimeOffset UntilUtc) : IDeadLetterSuppression;

@@ -2,9 +2,12 @@ using Akka.Jobs.Contracts.Runs;
 
 namespace Akka.Jobs.Contracts.Jobs;
 
-/// <summary>A job as the scheduler knows it. A paused job with <see cref="PausedUntilUtc"/> resumes by itself then.</summary>
+/// <summary>
+/// A job as the scheduler knows it. A paused job with <see cref="PausedUntilUtc"/> resumes by itself then.
+/// <see cref="FailureStreak"/> counts its consecutive failed runs up to its last finished one (0: the last succeeded).
+/// </summary>
 public sealed record JobView(JobDefinition Definition, bool Paused, string? PausedReason, DateTimeOffset CreatedUtc, DateTimeOffset UpdatedUtc,
-    DateTimeOffset? NextFireUtc, DateTimeOffset? PausedUntilUtc = null);
+    DateTimeOffset? NextFireUtc, DateTimeOffset? PausedUntilUtc = null, int FailureStreak = 0);
 
 /// <summary>Reply: <see cref="GetJobResult"/>.</summary>
 public sealed record GetJob(string JobId) : IWithJobId;
@@ -12,8 +15,12 @@ public sealed record GetJob(string JobId) : IWithJobId;
 /// <summary>Job is null when it does not exist.</summary>
 public sealed record GetJobResult(string JobId, JobView? Job) : IJobsMessage;
 
-/// <summary>Reply: <see cref="ListJobsResult"/>, ordered by id.</summary>
-public sealed record ListJobs(string? Tenant = null) : IJobsMessage;
+/// <summary>
+/// Reply: <see cref="ListJobsResult"/>, ordered by id: the jobs of <paramref name="Tenant"/> (all when null), only the
+/// paused (or unpaused) ones with <paramref name="Paused"/>, only those whose last finished run failed (or did not)
+/// with <paramref name="Failing"/>.
+/// </summary>
+public sealed record ListJobs(string? Tenant = null, bool? Paused = null, bool? Failing = null) : IJobsMessage;
 
 /// <summary>All jobs (of the tenant, when one was asked for).</summary>
 public sealed record ListJobsResult(IReadOnlyList<JobView> Jobs) : IJobsMessage;

@@ -43,8 +43,10 @@ public sealed record TickAck(string JobId, DateTimeOffset ScheduledUtc, string R
 /// <summary>
 /// A job actor has no run in flight any more (as of its journal position <see cref="Seq"/>). The
 /// scheduler then stops counting the job among those to wake after a fail-over or a lost node.
+/// <see cref="Failures"/> is the job's failure streak (consecutive failed runs) as of then, which the scheduler shows
+/// on the job (null from nodes of older versions: unknown).
 /// </summary>
-public sealed record JobIdle(string JobId, long Seq) : IWithJobId;
+public sealed record JobIdle(string JobId, long Seq, int? Failures = null) : IWithJobId;
 
 /// <summary>Scheduled times from <see cref="From"/> through <see cref="Through"/> (inclusive) that are decided.</summary>
 public sealed record SkipSpan(DateTimeOffset From, DateTimeOffset Through)

@@ -32,6 +32,8 @@ public sealed class EmissionState(EmissionTiming timing)
     private readonly Dictionary<string, Schedule> _schedules = [];
     /// <summary>Latest run-activity report per job (busy or idle, and the job actor's journal position).</summary>
     private readonly Dictionary<string, (bool Busy, long Seq)> _reported = [];
+    private readonly Dictionary<string, (int Streak, long Seq)> _failureReports = [];
+    private readonly Dictionary<string, int> _failureChanges = [];
     /// <summary>Activity changes not yet in a checkpoint: job → busy.</summary>
     private readonly Dictionary<string, bool> _activityChanges = [];
 
@@ -160,6 +162,20 @@ public sealed class EmissionState(EmissionTiming timing)
         return true;
     }
 
+    /// <summary>Records a job's failure streak unless a newer report was seen; the next checkpoint stores a change.</summary>
+    public void ReportFailures(SchedulerState durable, string jobId, int streak, long seq)
+    {
+        if (!durable.Jobs.ContainsKey(jobId)) return;
+        if (_failureReports.TryGetValue(jobId, out var last) && last.Seq > seq) return;
+        _failureReports[jobId] = (streak, seq);
+        if (streak == durable.Failures.GetValueOrDefault(jobId)) _failureChanges.Remove(jobId);
+        else _failureChanges[jobId] = streak;
+    }
+
+    /// <summary>The job's failure streak: the newest report, else the last checkpoint's.</summary>
+    public int FailuresOf(SchedulerState durable, string jobId) =>
+        _failureChanges.TryGetValue(jobId, out var streak) ? streak : durable.Failures.GetValueOrDefault(jobId);
+
     /// <summary>Ticks not acknowledged within the resend delay, to send again (a job actor may have moved or restarted).</summary>
     public IReadOnlyList<Tick> Resend(DateTimeOffset now)
     {
@@ -191,11 +207,13 @@ public sealed class EmissionState(EmissionTiming timing)
             var covered = em.Covered(job.CoveredUtc);
             if (covered > job.CoveredUtc) (moved ??= [])[id] = covered;
         }
-        if (moved is null && _activityChanges.Count == 0) return null;
+        if (moved is null && _activityChanges.Count == 0 && _failureChanges.Count == 0) return null;
         var busy = _activityChanges.Where(kv => kv.Value).Select(kv => kv.Key).ToList();
         var idle = _activityChanges.Where(kv => !kv.Value).Select(kv => kv.Key).ToList();
         _activityChanges.Clear();
-        return new WatermarksAdvanced(moved ?? [], busy.Count > 0 ? busy : null, idle.Count > 0 ? idle : null);
+        Dictionary<string, int>? failures = _failureChanges.Count > 0 ? new(_failureChanges) : null;
+        _failureChanges.Clear();
+        return new WatermarksAdvanced(moved ?? [], busy.Count > 0 ? busy : null, idle.Count > 0 ? idle : null, failures);
     }
 
     /// <summary>

@@ -29,5 +29,6 @@ public sealed record JobResumed(string JobId, DateTimeOffset AtUtc, string? By =
 /// which jobs started or stopped having runs in flight (<see cref="Busy"/>, <see cref="Idle"/>):
 /// a successor wakes the busy ones so their runs resume, and leaves every other job actor asleep.
 /// </summary>
+/// <see cref="Failures"/> holds the jobs whose failure streak changed, with its new length.
 public sealed record WatermarksAdvanced(IReadOnlyDictionary<string, DateTimeOffset> Watermarks,
-    IReadOnlyList<string>? Busy = null, IReadOnlyList<string>? Idle = null) : ISchedulerEvent;
+    IReadOnlyList<string>? Busy = null, IReadOnlyList<string>? Idle = null, IReadOnlyDictionary<string, int>? Failures = null) : ISchedulerEvent;

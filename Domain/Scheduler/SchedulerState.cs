@@ -30,6 +30,9 @@ public sealed record ScheduledJob(
 /// <summary>The scheduler's durable state: definitions, pause flags and watermarks.</summary>
 public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jobs)
 {
+    /// <summary>Failure streaks of the jobs whose last finished run failed (as of the last checkpoint); absent: 0.</summary>
+    public ImmutableDictionary<string, int> Failures { get; init; } = ImmutableDictionary<string, int>.Empty;
+
     /// <summary>Jobs whose job actor last reported runs in flight (as of the last checkpoint).</summary>
     public ImmutableHashSet<string> Busy { get; init; } = ImmutableHashSet<string>.Empty;
 
@@ -62,7 +65,11 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
             this with { Jobs = Jobs.SetItem(d.Definition.Id, old with { Definition = d.Definition, UpdatedUtc = d.AtUtc }) },
         JobDefined d => this with { Jobs = Jobs.SetItem(d.Definition.Id, new ScheduledJob(d.Definition, d.AtUtc, d.AtUtc, d.AtUtc)), Removed = Removed.Remove(d.Definition.Id) },
         JobUndefined u when Jobs.TryGetValue(u.JobId, out var gone) =>
-            this with { Jobs = Jobs.Remove(u.JobId), Busy = Busy.Remove(u.JobId), Removed = PruneRemoved(u.AtUtc).SetItem(u.JobId, gone.CreatedUtc) },
+            this with
+            {
+                Jobs = Jobs.Remove(u.JobId), Busy = Busy.Remove(u.JobId), Failures = Failures.Remove(u.JobId),
+                Removed = PruneRemoved(u.AtUtc).SetItem(u.JobId, gone.CreatedUtc),
+            },
         JobPaused p => Update(p.JobId, j => j with
         {
             Paused = true, PausedReason = p.Reason, PausedSinceUtc = j.Paused ? j.PausedSinceUtc : p.AtUtc, PausedUntilUtc = p.UntilUtc, PauseNote = p.Note,
@@ -77,6 +84,20 @@ public sealed record SchedulerState(ImmutableDictionary<string, ScheduledJob> Jo
     };
 
     private SchedulerState WithActivity(WatermarksAdvanced w)
+    {
+        var state = w.Failures is { Count: > 0 } failures ? this with { Failures = WithFailures(failures) } : this;
+        return state.WithBusy(w);
+    }
+
+    private ImmutableDictionary<string, int> WithFailures(IReadOnlyDictionary<string, int> changes)
+    {
+        var failures = Failures;
+        foreach (var (id, streak) in changes)
+            failures = streak > 0 && Jobs.ContainsKey(id) ? failures.SetItem(id, streak) : failures.Remove(id);
+        return failures;
+    }
+
+    private SchedulerState WithBusy(WatermarksAdvanced w)
     {
         if (w.Busy is not { Count: > 0 } && w.Idle is not { Count: > 0 }) return this;
         var busy = Busy.Union((w.Busy ?? []).Where(Jobs.ContainsKey)).Except(w.Idle ?? []);

@@ -198,6 +198,29 @@ public sealed class RunsApiTests(SecuredNodeFixture fixture) : IClassFixture<Sec
         Assert.Equal("2m", d.GetProperty("retry").Str("maxBackoff"));
     }
 
+    [Fact]
+    public async Task Jobs_whose_last_run_failed_are_listed_as_failing_with_their_streak_until_a_run_succeeds()
+    {
+        const string failing = """{"schedule":"manual","handler":"shell","retry":{"maxAttempts":1},"parameters":{"command":"/bin/sh","args":["-c","exit 1"]}}""";
+        Assert.Equal(HttpStatusCode.Created, (await Admin.PutJob("runs-failing", failing)).Status);
+        for (var i = 0; i < 2; i++) await Ops.WaitForRunEnd("runs-failing", await Ops.Trigger("runs-failing"), RunTimeout);
+
+        await Eventually.UntilAsync(async () => (await Ops.Get("/api/jobs/runs-failing")).Body.GetProperty("failureStreak").GetInt32() == 2,
+            "failure streak 2", RunTimeout);
+        var (_, list) = await Ops.Get("/api/jobs?status=failing");
+        Assert.Contains("runs-failing", list.EnumerateArray().Select(j => j.GetProperty("definition").Str("id")));
+        Assert.DoesNotContain("runs-again", list.EnumerateArray().Select(j => j.GetProperty("definition").Str("id")));
+
+        Assert.Equal(HttpStatusCode.OK, (await Admin.PutJob("runs-failing", """{"schedule":"manual","handler":"noop"}""")).Status);
+        await Ops.WaitForRunEnd("runs-failing", await Ops.Trigger("runs-failing"), RunTimeout);
+        await Eventually.UntilAsync(async () => (await Ops.Get("/api/jobs/runs-failing")).Body.GetProperty("failureStreak").GetInt32() == 0,
+            "failure streak back to 0", RunTimeout);
+        (_, list) = await Ops.Get("/api/jobs?status=failing");
+        Assert.DoesNotContain("runs-failing", list.EnumerateArray().Select(j => j.GetProperty("definition").Str("id")));
+        var (status, body) = await Ops.Get("/api/jobs?status=broken");
+        Assert.Equal((HttpStatusCode.BadRequest, "status"), (status, body.Str("field")));
+    }
+
     private static bool Alive(int pid)
     {
         // A killed child of the node stays a zombie until reaped; only a running (or sleeping) process counts.

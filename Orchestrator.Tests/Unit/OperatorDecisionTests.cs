@@ -105,6 +105,30 @@ public sealed class OperatorDecisionTests
         Assert.Equal("paused", s.Jobs["p"].PausedSkipReason);
     }
 
+    [Fact]
+    public void A_jobs_failure_streak_is_shown_from_the_newest_report_and_checkpointed_only_when_it_changes()
+    {
+        var durable = SchedulerState.Empty.Apply(new JobDefined(Definition("f"), T0));
+        var emission = new EmissionState(new EmissionTiming(TimeSpan.FromSeconds(5), TimeSpan.Zero, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20),
+            TimeSpan.FromMinutes(2)));
+        emission.ReportFailures(durable, "f", 2, seq: 10);
+        emission.ReportFailures(durable, "f", 1, seq: 9); // an older report arriving late changes nothing
+        emission.ReportFailures(durable, "gone", 5, seq: 1); // nor does one for a job that does not exist
+        Assert.Equal(2, emission.FailuresOf(durable, "f"));
+        var checkpoint = emission.Checkpoint(durable)!;
+        Assert.Equal(new Dictionary<string, int> { ["f"] = 2 }, checkpoint.Failures);
+        durable = durable.Apply(checkpoint);
+        Assert.Equal(2, durable.Failures["f"]);
+        emission.ReportFailures(durable, "f", 2, seq: 11);
+        Assert.Null(emission.Checkpoint(durable)); // unchanged: nothing to store
+        emission.ReportFailures(durable, "f", 0, seq: 12);
+        durable = durable.Apply(emission.Checkpoint(durable)!);
+        Assert.False(durable.Failures.ContainsKey("f"));
+        durable = durable.Apply(new WatermarksAdvanced(new Dictionary<string, DateTimeOffset>(), Failures: new Dictionary<string, int> { ["f"] = 4 }))
+            .Apply(new JobUndefined("f", T0.AddHours(1)));
+        Assert.Empty(durable.Failures);
+    }
+
     [Theory]
     [InlineData("nightly@20260301T020000.000Z", "nightly")]
     [InlineData("nightly~3@20260301T020000.000Z", "nightly")]

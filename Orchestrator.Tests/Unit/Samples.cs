@@ -102,7 +102,8 @@ internal static class Samples
             .Apply(new JobResumed("job-b", T0.AddDays(-1)))
             .Apply(new JobDefined(Definition("job-c"), T0.AddDays(-3)))
             .Apply(new JobUndefined("job-c", T0.AddDays(-2)))
-            .Apply(new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0.AddDays(-3), ["job-b"] = T0 }, Busy: ["job-b"]));
+            .Apply(new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0.AddDays(-3), ["job-b"] = T0 }, Busy: ["job-b"],
+                Failures: new Dictionary<string, int> { ["job-a"] = 3 }));
     }
 
     /// <summary>One realistic, non-default instance of every type the two serializers own.</summary>
@@ -139,7 +140,7 @@ internal static class Samples
             Tick(d, T0, TriggerKind.Scheduled, "misfire", T0.AddHours(5), 300) with { JobCreatedUtc = T0.AddDays(-9) },
             new TickAck(d.Id, T0, runId, true, [new SkipSpan(T0, T0.AddHours(1))], Busy: true, Seq: 4711, Stale: true, JobCreatedUtc: T0.AddDays(-9)),
             new WakeJob(d.Id, d, T0.AddDays(-9)),
-            new JobIdle(d.Id, 4712),
+            new JobIdle(d.Id, 4712, 2),
             new NodeRemoved(d.Id, "akka.tcp://akka-jobs@10.0.0.3:4053"),
             new RetireJob(d.Id, T0.AddDays(-9)),
             new AutoPauseJob(d.Id, 5, T0.AddDays(-9)),
@@ -170,7 +171,8 @@ internal static class Samples
             new JobUndefined(d.Id, T0.AddDays(1)),
             new JobPaused(d.Id, "deploy (paused by ops)", T0.AddHours(1), T0.AddHours(3), "deploy", "ops"),
             new JobResumed(d.Id, T0.AddHours(2), "ops"),
-            new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0, ["job-b"] = T0.AddMinutes(90) }, ["job-a"], ["job-b"]),
+            new WatermarksAdvanced(new Dictionary<string, DateTimeOffset> { ["job-a"] = T0, ["job-b"] = T0.AddMinutes(90) }, ["job-a"], ["job-b"],
+                new Dictionary<string, int> { ["job-a"] = 0, ["job-b"] = 4 }),
             BusySchedulerState(),
         ];
         return samples.ToDictionary(s => s.GetType());

@@ -137,6 +137,7 @@ public sealed class SerializerRoundTripTests(SerializerFixture fixture) : IClass
         Assert.Equal("maintenance (paused by ops)", back.Jobs["job-a"].PausedReason);
         Assert.Equal("maintenance", back.Jobs["job-a"].PauseNote);
         Assert.Equal(Samples.T0.AddDays(2), back.Jobs["job-a"].PausedUntilUtc);
+        Assert.Equal(3, back.Failures["job-a"]);
         Assert.Equal(T0.AddDays(-1), back.Jobs["job-b"].SkipThroughUtc);
         Assert.Equal(T0, back.Jobs["job-b"].CoveredUtc);
         Assert.Equal(T0.AddDays(-3), back.Removed["job-c"]);

@@ -36,18 +36,17 @@ public static class JobsApi
 
     private static async Task<IResult> ListJobs(HttpContext http, string? tenant, string? status, IRequiredActor<SchedulerProxy> scheduler)
     {
-        bool? paused = status switch
+        Contracts.Jobs.ListJobs? query = status switch
         {
-            null => null,
-            "paused" => true,
-            "active" => false,
-            _ => (bool?)null,
+            null => new(tenant),
+            "paused" => new(tenant, Paused: true),
+            "active" => new(tenant, Paused: false),
+            "failing" => new(tenant, Failing: true),
+            _ => null,
         };
-        if (status is not null && paused is null)
-            return ApiErrors.BadRequest("status", $"'{ApiQuery.Clip(status)}' is not one of: paused, active");
+        if (query is null) return ApiErrors.BadRequest("status", $"'{ApiQuery.Clip(status!)}' is not one of: paused, active, failing");
         var caller = http.Caller();
-        return await Ask.Send<ListJobsResult>(scheduler.ActorRef, new Contracts.Jobs.ListJobs(tenant),
-            r => Results.Json(r.Jobs.Where(j => caller.CanReach(j.Definition.Tenant) && (paused is null || j.Paused == paused)), ApiJson.Options));
+        return await Ask.Send<ListJobsResult>(scheduler.ActorRef, query, r => Results.Json(r.Jobs.Where(j => caller.CanReach(j.Definition.Tenant)), ApiJson.Options));
     }
 
     private static async Task<IResult> GetJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
