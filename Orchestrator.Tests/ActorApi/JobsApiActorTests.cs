@@ -147,6 +147,32 @@ public sealed class JobsApiActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Failed_attempts_are_published_before_the_run_fails()
+    {
+        const string id = "actor-failing";
+        var failing = new JobDefinition
+        {
+            Id = id,
+            Schedule = "manual",
+            Handler = "shell",
+            Parameters = System.Text.Json.JsonSerializer.SerializeToElement(new { command = "false" }),
+            Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.Zero, MaxBackoff = TimeSpan.Zero },
+        };
+        Assert.IsType<CommandAck>(await AskApi(new RegisterJob(failing)));
+        var listener = Listener(out var events);
+        DistributedPubSub.Get(_system).Mediator.Tell(new Subscribe(RunTopics.ForJob(id), listener), listener);
+        Assert.IsType<SubscribeAck>(await Next(events));
+
+        var ack = Assert.IsType<CommandAck>(await AskApi(new TriggerJob(id)));
+
+        var seen = await EventsUntilEnd(events, ack.RunId!);
+        Assert.Equal([RunEvents.Started, RunEvents.AttemptFailed, RunEvents.AttemptFailed, RunEvents.Failed], seen.Select(e => e.Event));
+        Assert.Equal([1, 2], seen.Where(e => e.Event == RunEvents.AttemptFailed).Select(e => e.Attempt!.Value));
+        Assert.All(seen.Where(e => e.Event == RunEvents.AttemptFailed), e => Assert.False(string.IsNullOrEmpty(e.Error)));
+        Assert.Equal(RunStatus.Failed, seen[^1].Run.Status);
+    }
+
+    [Fact]
     public async Task Pause_through_the_actor_api_pauses_the_job_and_is_audited()
     {
         Assert.IsType<CommandAck>(await AskApi(new RegisterJob(Manual("actor-pause"))));
