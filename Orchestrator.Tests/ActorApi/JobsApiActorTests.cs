@@ -173,6 +173,37 @@ public sealed class JobsApiActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Runs_route_to_their_owners_with_by_filled_and_silence_is_answered_as_unavailable()
+    {
+        // An API actor whose scheduler and job region are listeners that never answer.
+        var scheduler = Listener(out var toScheduler);
+        var jobs = Listener(out var toJobs);
+        var audit = _node.Services.GetRequiredService<Akka.Jobs.Orchestrator.Security.AuditLog>();
+        var api = _system.ActorOf(JobsApiActor.Props(scheduler, jobs, DistributedPubSub.Get(_system).Mediator, audit, timeout: TimeSpan.FromMilliseconds(300)));
+        const string run = "actor-x@20260101T000000.000Z";
+
+        var rerun = api.Ask<object>(new RerunRun("actor-x", run), Patience);
+        var cancel = api.Ask<object>(new CancelRun("actor-x", run), Patience);
+        var pause = api.Ask<object>(new PauseJob("actor-x", "window", By: "ops"), Patience);
+
+        var trigger = Assert.IsType<TriggerJob>(await Next(toScheduler));
+        Assert.Equal(("actor-x", run), (trigger.JobId, trigger.RerunOf));
+        Assert.Contains("/temp/", trigger.By);
+        Assert.Equal("ops", Assert.IsType<PauseJob>(await Next(toScheduler)).By);
+        var cancelled = Assert.IsType<CancelRun>(await Next(toJobs));
+        Assert.Contains("/temp/", cancelled.By);
+        foreach (var reply in new[] { await rerun, await cancel, await pause })
+        {
+            var rejected = Assert.IsType<CommandRejected>(reply);
+            Assert.Equal(RejectionKind.Unavailable, rejected.Kind);
+            Assert.Equal("the cluster did not answer in time", Assert.Single(rejected.Errors).Message);
+        }
+        var entry = Assert.Single(await Audit(), e => e.Action == "runs.rerun");
+        Assert.Equal((run, "actor"), (entry.Target, entry.Via));
+        Assert.StartsWith("rejected: unavailable", entry.Outcome);
+    }
+
+    [Fact]
     public async Task Pause_through_the_actor_api_pauses_the_job_and_is_audited()
     {
         Assert.IsType<CommandAck>(await AskApi(new RegisterJob(Manual("actor-pause"))));
