@@ -77,10 +77,13 @@ public sealed class JobsApiActorTests : IAsyncLifetime
         var noDefinition = Assert.IsType<CommandRejected>(await AskApi(empty));
         var malformed = Assert.IsType<CommandRejected>(await AskApi(nulls));
         var triggerWithoutId = Assert.IsType<CommandRejected>(await AskApi(new TriggerJob(null!)));
+        var nullId = Assert.IsType<CommandRejected>(await AskApi(serializer.FromBinary(
+            """{"definition":{"id":null,"schedule":"manual","handler":"noop"}}"""u8.ToArray(), "register-job.v1")));
 
         Assert.Equal("definition", Assert.Single(noDefinition.Errors).Field);
         Assert.Equal("definition", Assert.Single(malformed.Errors).Field);
         Assert.Equal(("jobId", "is required"), (Assert.Single(triggerWithoutId.Errors).Field, triggerWithoutId.Errors[0].Message));
+        Assert.Equal("definition.id", Assert.Single(nullId.Errors).Field);
         Assert.IsType<CommandAck>(await AskApi(new RegisterJob(Manual("actor-after-null"))));
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Jobs.Contracts.Audit;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
@@ -70,6 +71,24 @@ public sealed class JobsApiActor : ReceiveActor
     public static Props Props(IActorRef scheduler, IActorRef jobs, IActorRef mediator, AuditLog audit, TimeSpan? timeout = null, TimeSpan? lease = null) =>
         Akka.Actor.Props.Create(() => new JobsApiActor(scheduler, jobs, mediator, audit, timeout ?? TimeSpan.FromSeconds(10), lease ?? TimeSpan.FromSeconds(30)));
 
+    /// <summary>
+    /// A payload with nulls where none are expected must get an answer, not restart the actor and leave the sender
+    /// waiting: whatever a handler throws becomes a rejection naming the message.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception ex)
+        {
+            Context.GetLogger().Warning("Actor API could not handle {0} from {1}: {2}", message.GetType().Name, Sender.Path, ex.Message);
+            Sender.Tell(Invalid("", ("message", $"{message.GetType().Name} could not be handled: {ex.Message}")));
+            return true;
+        }
+    }
+
     // ---- commands ------------------------------------------------------------------------------------------------
 
     private void HandleRegisterJob(RegisterJob m)
@@ -80,7 +99,7 @@ public sealed class JobsApiActor : ReceiveActor
             RejectAudited("jobs.put", "", Invalid("", ("definition", "is required")));
             return;
         }
-        var id = m.Definition.Id;
+        var id = m.Definition.Id ?? "";
         var errors = DefinitionErrors(m.Definition);
         if (errors.Count > 0)
         {
