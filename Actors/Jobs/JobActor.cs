@@ -307,7 +307,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
                 OnRunStarted(a.RunId, 1);
                 break;
             case RunAccepted a:
-                Publish(a.RunId);
+                Publish(a.RunId, RunEvents.Queued);
                 break;
             case RunStarted s:
                 OnRunStarted(s.RunId, 1);
@@ -321,11 +321,13 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
                 Dispatch(s.RunId);
                 break;
             case AttemptFailed { WillRetry: false } f:
+                Publish(f.RunId, RunEvents.AttemptFailed, f.Attempt, f.Error);
                 Recorded(f.RunId, f.ItemKey);
                 Dispatch(f.RunId);
                 break;
             case AttemptFailed f:
                 _log.Info("Attempt failed job={0} run={1} item={2} attempt={3} error={4}; retrying", _jobId, f.RunId, f.ItemKey, f.Attempt, f.Error);
+                Publish(f.RunId, RunEvents.AttemptFailed, f.Attempt, f.Error);
                 Retry(f);
                 break;
             case JobIncarnated i when i.Incarnation > 1:
@@ -337,7 +339,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case RunSkipped s:
                 _log.Info("Run skipped job={0} run={1} reason={2}", _jobId, s.RunId, s.Reason);
-                Publish(s.RunId);
+                Publish(s.RunId, RunEvents.Skipped);
                 break;
             case RunFinished f:
                 OnRunFinished(f);
@@ -352,7 +354,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         _inFlight.Start(runId, run.OpenItems.Select(i => i.Key));
         ArmDeadline(run);
         Dispatch(runId);
-        Publish(runId);
+        Publish(runId, RunEvents.Started);
     }
 
     private void OnRunFinished(RunFinished f)
@@ -365,7 +367,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         _log.Info("Run finished job={0} run={1} outcome={2} attempts={3} duration={4:F3}s{5}",
             _jobId, f.RunId, f.Status.ToString().ToLowerInvariant(), view?.Attempts ?? 0, duration.TotalSeconds,
             f.Reason is null ? "" : $" reason={f.Reason}");
-        Publish(f.RunId);
+        Publish(f.RunId, RunEvents.For(f.Status));
 
         if (_state.Active.IsEmpty) _scheduler.Tell(new JobIdle(_jobId, LastSequenceNr, _state.ConsecutiveFailures));
 
@@ -374,14 +376,18 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         if (pause) _scheduler.Tell(new AutoPauseJob(_jobId, _state.ConsecutiveFailures, _state.IncarnationCreatedUtc));
     }
 
-    private void Publish(string runId)
+    /// <summary>One run lifecycle event, to the all-jobs topic and to this job's topic (one payload for both).</summary>
+    private void Publish(string runId, string @event, int? attempt = null, string? error = null)
     {
         if (_mediator is null) return;
         var view = _state.Active.TryGetValue(runId, out var run) ? run.ToView(_jobId, _state.Incarnation) : _state.History.LastOrDefault(h => h.RunId == runId);
         if (view is null) return;
-        view = WithLiveAttempt(view);
-        _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RunTopics.Runs, new RunStatusChanged(view)));
+        var changed = new RunStatusChanged(WithLiveAttempt(view), @event, attempt, error);
+        _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RunTopics.Runs, changed));
+        _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(_jobTopic ??= RunTopics.ForJob(_jobId), changed));
     }
+
+    private string? _jobTopic;
 
     private static string DeadlineKey(string runId) => "deadline:" + runId;
 

@@ -53,6 +53,8 @@ public enum RejectionKind
     NotFound,
     /// <summary>The job is in a state that does not allow it, e.g. it was removed while the command was in flight.</summary>
     Conflict,
+    /// <summary>The cluster did not answer in time; nothing is known to have changed, and the command may be sent again.</summary>
+    Unavailable,
 }
 
 /// <summary>The command changed nothing; <see cref="Errors"/> names the fields at fault.</summary>

@@ -72,18 +72,69 @@ public sealed record AttemptView(
     string? ErrorKind = null,
     string? Error = null);
 
-/// <summary>Published on the DistributedPubSub topic <see cref="RunTopics.Runs"/> whenever a run changes status.</summary>
-public sealed record RunStatusChanged(RunView Run) : Akka.Jobs.Contracts.IWithJobId
+/// <summary>
+/// Published on the DistributedPubSub topics <see cref="RunTopics.Runs"/> and <see cref="RunTopics.ForJob"/> at every
+/// step of a run's life: <paramref name="Event"/> is one of <see cref="RunEvents"/> (null only in payloads written by
+/// versions that published status changes alone). <paramref name="Attempt"/> and <paramref name="Error"/> describe the
+/// failed attempt of an <see cref="RunEvents.AttemptFailed"/> event, which does not change the run's status.
+/// </summary>
+public sealed record RunStatusChanged(RunView Run, string? Event = null, int? Attempt = null, string? Error = null) : Akka.Jobs.Contracts.IWithJobId
 {
     /// <inheritdoc />
     public string JobId => Run.JobId;
+
+    /// <summary>True for the events after which the run changes no more.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsFinal => Run.Status is not (RunStatus.Queued or RunStatus.Running) && Event != RunEvents.AttemptFailed;
+}
+
+/// <summary>The names a <see cref="RunStatusChanged.Event"/> takes.</summary>
+public static class RunEvents
+{
+    /// <summary>Accepted, waiting for the current run to end.</summary>
+    public const string Queued = "queued";
+    /// <summary>Started (or resumed after its node died).</summary>
+    public const string Started = "started";
+    /// <summary>An attempt of an item failed; the run goes on (a retry) or ends with its next event.</summary>
+    public const string AttemptFailed = "attempt-failed";
+    /// <summary>Ended: every item succeeded.</summary>
+    public const string Succeeded = "succeeded";
+    /// <summary>Ended: an item ran out of attempts or failed without retry.</summary>
+    public const string Failed = "failed";
+    /// <summary>Ended: the run's timeout passed.</summary>
+    public const string TimedOut = "timed-out";
+    /// <summary>Ended: cancelled.</summary>
+    public const string Cancelled = "cancelled";
+    /// <summary>A scheduled time that never ran.</summary>
+    public const string Skipped = "skipped";
+    /// <summary>Ended: its node died and the job does not resume interrupted runs.</summary>
+    public const string Interrupted = "interrupted";
+
+    /// <summary>The event that ends (or starts) a run in <paramref name="status"/>; shared strings, no allocation.</summary>
+    public static string For(RunStatus status) => status switch
+    {
+        RunStatus.Queued => Queued,
+        RunStatus.Running => Started,
+        RunStatus.Succeeded => Succeeded,
+        RunStatus.Failed => Failed,
+        RunStatus.TimedOut => TimedOut,
+        RunStatus.Cancelled => Cancelled,
+        RunStatus.Skipped => Skipped,
+        _ => Interrupted,
+    };
 }
 
 /// <summary>Topic names.</summary>
 public static class RunTopics
 {
-    /// <summary>DistributedPubSub topic carrying <see cref="RunStatusChanged"/>.</summary>
+    /// <summary>DistributedPubSub topic carrying every job's <see cref="RunStatusChanged"/>.</summary>
     public const string Runs = "akka-jobs.runs";
+
+    /// <summary>Prefix of the per-job topics.</summary>
+    public const string JobPrefix = "akka-jobs.runs.";
+
+    /// <summary>DistributedPubSub topic carrying the <see cref="RunStatusChanged"/> of one job: <c>akka-jobs.runs.&lt;jobId&gt;</c>.</summary>
+    public static string ForJob(string jobId) => JobPrefix + jobId;
 }
 
 /// <summary>

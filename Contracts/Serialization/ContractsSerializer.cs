@@ -35,6 +35,10 @@ public sealed class ContractsSerializer(ExtendedActorSystem system) : JsonManife
         [typeof(GetRunResult)] = "get-run-result.v1",
         [typeof(Audit.ListAudit)] = "list-audit.v1",
         [typeof(Audit.ListAuditResult)] = "list-audit-result.v1",
+        [typeof(SubscribeRunEvents)] = "subscribe-run-events.v1",
+        [typeof(RunEventsSubscribed)] = "run-events-subscribed.v1",
+        [typeof(UnsubscribeRunEvents)] = "unsubscribe-run-events.v1",
+        [typeof(RunEventsUnsubscribed)] = "run-events-unsubscribed.v1",
     };
 
     /// <inheritdoc />

@@ -135,7 +135,11 @@ internal static class Samples
             new GetNextFireTimesResult(d.Id, [T0, T0.AddDays(1), T0.AddDays(2)]),
             new ListRuns(d.Id, 20, RunStatus.TimedOut, 2, T0.AddDays(-9)),
             new ListRunsResult(d.Id, [RunView(), RunView(status: RunStatus.Skipped) with { SkippedTimes = 40, Items = 0, StartedUtc = null, Incarnation = 3 }], 3),
-            new RunStatusChanged(RunView()),
+            new RunStatusChanged(RunView(), RunEvents.AttemptFailed, 2, "503 Service Unavailable"),
+            new SubscribeRunEvents(d.Id),
+            new RunEventsSubscribed(d.Id, TimeSpan.FromSeconds(30)),
+            new UnsubscribeRunEvents(d.Id),
+            new RunEventsUnsubscribed(null),
             // node-to-node
             Tick(d, T0, TriggerKind.Scheduled, "misfire", T0.AddHours(5), 300) with { JobCreatedUtc = T0.AddDays(-9) },
             new TickAck(d.Id, T0, runId, true, [new SkipSpan(T0, T0.AddHours(1))], Busy: true, Seq: 4711, Stale: true, JobCreatedUtc: T0.AddDays(-9)),

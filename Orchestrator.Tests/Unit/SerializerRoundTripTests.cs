@@ -85,6 +85,19 @@ public sealed class SerializerRoundTripTests(SerializerFixture fixture) : IClass
         Assert.NotEqual(fixture.Contracts.Identifier, fixture.Internal.Identifier);
 
     [Fact]
+    public void Run_event_payload_without_event_fields_still_reads()
+    {
+        // What versions before the lifecycle events published: the run view alone.
+        var old = JsonSerializer.SerializeToUtf8Bytes(new { run = RunView() }, JobsJson.Options);
+
+        var back = Assert.IsType<RunStatusChanged>(fixture.Contracts.FromBinary(old, "run-status-changed.v1"));
+
+        Assert.Equal(JsonOf(RunView()), JsonOf(back.Run));
+        Assert.Equal((null, null, null), (back.Event, back.Attempt, back.Error));
+        Assert.True(back.IsFinal);
+    }
+
+    [Fact]
     public void Unknown_manifest_throws()
     {
         var bytes = fixture.Contracts.ToBinary(new RemoveJob("x"));

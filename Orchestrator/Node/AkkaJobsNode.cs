@@ -5,6 +5,7 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Jobs.Actors.Hosting;
 using Akka.Jobs.Actors.Workers;
+using Akka.Jobs.Orchestrator.ActorApi;
 using Akka.Jobs.Orchestrator.Configuration;
 using Akka.Jobs.Persistence;
 using Akka.Remote.Hosting;
@@ -33,7 +34,7 @@ public static class AkkaJobsNode
         return services;
     }
 
-    /// <summary>Remoting, cluster (keep-majority), serializers, persistence, scheduler, job actors and workers.</summary>
+    /// <summary>Remoting, cluster (keep-majority), serializers, persistence, scheduler, job actors, workers and the actor API.</summary>
     public static AkkaConfigurationBuilder ConfigureAkkaJobs(this AkkaConfigurationBuilder b, NodeOptions o)
     {
         var engine = o.Engine;
@@ -54,6 +55,7 @@ public static class AkkaJobsNode
             .AddEntityWorkers(engine, role)
             .AddJobActors(engine, role)
             .AddScheduler(engine, role)
+            .AddJobsApiActor()
             .WithActors((system, registry) =>
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);
