@@ -45,7 +45,8 @@ public sealed class TestNode : IAsyncDisposable
         JobsSettings? engine = null,
         int port = 0,
         IReadOnlyList<string>? seeds = null,
-        string akkaHocon = "")
+        string akkaHocon = "",
+        Akka.Jobs.Domain.Access.ApiTokens? tokens = null)
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -57,6 +58,7 @@ public sealed class TestNode : IAsyncDisposable
             Http = "http://127.0.0.1:0",
             Seeds = seeds ?? [],
             Definitions = definitions ?? [],
+            Tokens = tokens ?? Akka.Jobs.Domain.Access.ApiTokens.None,
             Engine = engine ?? new JobsSettings(),
             // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
             AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,

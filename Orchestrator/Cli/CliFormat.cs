@@ -24,6 +24,14 @@ public static class CliFormat
             : local.ToString("yyyy-MM-dd", Invariant);
     }
 
+    /// <summary>For a table cell with room to spare: "16:29 (14s ago)", "Nov 28 09:00 (1d ago)".</summary>
+    public static string ShortAndRelative(DateTimeOffset t, DateTimeOffset now)
+    {
+        var local = TimeZoneInfo.ConvertTime(t, TimeZoneInfo.Local);
+        var when = (t - now).Duration() < TimeSpan.FromHours(20) ? local.ToString("HH:mm", Invariant) : local.ToString("MMM dd HH:mm", Invariant);
+        return $"{when} ({Relative(t, now)})";
+    }
+
     /// <summary>"2m ago", "in 5m", "now".</summary>
     public static string Relative(DateTimeOffset t, DateTimeOffset now)
     {

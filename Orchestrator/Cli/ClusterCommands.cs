@@ -32,7 +32,7 @@ public static class ClusterCommands
             foreach (var m in cluster.Items("members"))
             {
                 var roles = string.Join(",", m.Items("roles").Select(JsonText.Text));
-                var up = m.Time("upSinceUtc") is { } t ? $"{CliFormat.Short(t, ctx.Now)} ({CliFormat.Relative(t, ctx.Now)})" : "-";
+                var up = m.Time("upSinceUtc") is { } t ? CliFormat.ShortAndRelative(t, ctx.Now) : "-";
                 table.Row(m.Str("address"), roles.Length == 0 ? "-" : roles, m.Str("status"), m.Flag("reachable") ? "yes" : "NO", up);
             }
             ctx.Write(table);

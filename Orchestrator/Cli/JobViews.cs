@@ -14,7 +14,7 @@ public static class JobViews
         foreach (var job in list)
         {
             var d = job.Prop("definition") ?? default;
-            var next = job.Time("nextFireUtc") is { } t ? $"{CliFormat.Short(t, now)} ({CliFormat.Relative(t, now)})" : "-";
+            var next = job.Time("nextFireUtc") is { } t ? CliFormat.ShortAndRelative(t, now) : "-";
             var cells = new List<string?> { d.Str("id"), d.Str("schedule"), d.Str("handler"), State(job, now), next };
             if (tenants) cells.Add(d.Str("tenant") ?? "-");
             table.Row([.. cells]);
@@ -49,8 +49,8 @@ public static class JobViews
             .Add("Retry", Retry(d.Prop("retry")))
             .Add("Timeout", d.Str("timeout"))
             .Add("Max parallel", d.Str("maxParallel"))
-            .Add("Alert after", d.Str("alertAfter"))
-            .Add("Pause after", d.Str("pauseAfter"))
+            .Add("Alert after", Failures(d.Num("alertAfter")))
+            .Add("Pause after", Failures(d.Num("pauseAfter")))
             .Add("Tags", d.Str("tags"))
             .Add("State", State(job, now) + (job.Str("pausedReason") is { } reason ? $": {reason}" : ""))
             .Add("Paused until", job.Time("pausedUntilUtc") is { } until ? CliFormat.LocalAndRelative(until, now) : null)
@@ -59,6 +59,15 @@ public static class JobViews
             .Add("Updated", job.Time("updatedUtc") is { } updated ? CliFormat.LocalAndRelative(updated, now) : null);
         return details;
     }
+
+    /// <summary>0 turns the threshold off.</summary>
+    private static string? Failures(long? n) => n switch
+    {
+        null => null,
+        0 => "off",
+        1 => "1 failed run",
+        _ => $"{n} failed runs in a row",
+    };
 
     /// <summary>"3 attempts, backoff 1s → 1m ×2, jitter".</summary>
     private static string? Retry(JsonElement? retry)

@@ -125,7 +125,7 @@ public static class JobsCommands
                 else ctx.Out.WriteLine($"Triggered job {jobId}: run {runId}");
                 return ExitCodes.Ok;
             }
-            if (!ctx.Json) ctx.Out.WriteLine($"Triggered job {jobId}: run {runId}; waiting for it to end…");
+            if (!ctx.Json) ctx.Out.WriteLine($"Triggered run {runId}, waiting for it to end…");
             return await RunWaiter.WaitAsync(ctx, runId, ct);
         });
         return command;
@@ -176,7 +176,7 @@ public static class JobsCommands
             foreach (var t in reply.Items("times").Select(e => e.GetDateTimeOffset()))
                 table.Row((++i).ToString(), CliFormat.Local(t), t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
                     CliFormat.Relative(t, ctx.Now));
-            if (table.Count == 0) ctx.Out.WriteLine($"Job {jobId} has no upcoming fire times (manual, or a one-shot in the past).");
+            if (table.Count == 0) ctx.Out.WriteLine($"Job {jobId} has no upcoming fire times.");
             else ctx.Write(table);
             return ExitCodes.Ok;
         });

@@ -51,14 +51,14 @@ public static class RunViews
         return table;
     }
 
-    /// <summary>One line for a finished run: "run x succeeded in 1.2s (1 attempt)".</summary>
-    public static string Outcome(JsonElement run)
+    /// <summary>A finished run: "run x succeeded in 1.2s (1 attempt)", then why it did not succeed, cut to the width.</summary>
+    public static void WriteOutcome(TextWriter output, JsonElement run, int width)
     {
         var attempts = run.Num("attempts") ?? 0;
         var line = $"run {run.Str("runId")} {run.Str("status")}";
         if (Took(run) is var took && took != "-") line += $" in {took}";
-        line += $" ({attempts} attempt{(attempts == 1 ? "" : "s")})";
-        if ((run.Str("error") ?? (run.Str("status") == "succeeded" ? null : run.Str("reason"))) is { } why) line += $": {Table.Clean(why)}";
-        return line;
+        output.WriteLine($"{line} ({attempts} attempt{(attempts == 1 ? "" : "s")})");
+        if ((run.Str("error") ?? (run.Str("status") == "succeeded" ? null : run.Str("reason"))) is { } why)
+            output.WriteLine(Table.Cut($"  {Table.Clean(why)}", width));
     }
 }

@@ -18,7 +18,7 @@ public static class RunWaiter
             if (run is { } r && RunViews.HasEnded(r))
             {
                 if (ctx.Json) ctx.PrintJson(reply!.Value);
-                else ctx.Out.WriteLine(RunViews.Outcome(r));
+                else RunViews.WriteOutcome(ctx.Out, r, ctx.Width);
                 return r.Str("status") == "succeeded" ? ExitCodes.Ok : ExitCodes.Failed;
             }
             await Task.Delay(PollEvery, ctx.Clock, ct);

@@ -60,10 +60,10 @@ public static class RunsCommands
             if (!parse.GetValue(wait))
             {
                 if (ctx.Json) ctx.PrintJson(reply);
-                else ctx.Out.WriteLine($"Rerunning {runId}: run {newRun}");
+                else ctx.Out.WriteLine($"Started run {newRun} (rerun of {runId})");
                 return ExitCodes.Ok;
             }
-            if (!ctx.Json) ctx.Out.WriteLine($"Rerunning {runId}: run {newRun}; waiting for it to end…");
+            if (!ctx.Json) ctx.Out.WriteLine($"Started run {newRun}, waiting for it to end…");
             return await RunWaiter.WaitAsync(ctx, newRun, ct);
         });
         return command;
