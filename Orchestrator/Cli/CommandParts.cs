@@ -7,15 +7,19 @@ public static class CommandParts
 {
     public static Argument<string> Id(string name, string description) => new(name) { Description = description };
 
-    public static Option<int?> Positive(string name, string description, params string[] aliases)
-    {
-        var option = new Option<int?>(name, aliases) { Description = description, HelpName = "n" };
-        option.Validators.Add(r =>
+    public static Option<int?> Positive(string name, string description, params string[] aliases) =>
+        new(name, aliases)
         {
-            if (r.GetValueOrDefault<int?>() is < 1) r.AddError($"{name} must be 1 or more");
-        });
-        return option;
-    }
+            Description = description,
+            HelpName = "n",
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+                if (int.TryParse(text, out var n) && n >= 1) return n;
+                r.AddError($"{name}: '{text}' is not a whole number of 1 or more");
+                return null;
+            },
+        };
 
     public static Option<string?> InstantOrDuration(string name, string description, string helpName)
     {
