@@ -225,7 +225,7 @@ public sealed class CliJobsTests(NodeFixture fixture) : IClassFixture<NodeFixtur
         AssertExit(0, show);
         Assert.StartsWith("ADDRESS", show.OutLines[0]);
         var member = Assert.Single(show.OutLines, l => l.StartsWith(Node.Address));
-        Assert.Matches(@"^\S+\s+-\s+up\s+yes\s+\d\d:\d\d \(", member);
+        Assert.Matches(@"^\S+\s+-\s+up\s+yes\s+(\d+s ago|now)$", member);
         Assert.Contains("Count: 1 node", show.OutLines);
         Assert.Contains($"Leader: {Node.Address}", show.OutLines);
         Assert.Contains($"Scheduler: {Node.Address}", show.OutLines);

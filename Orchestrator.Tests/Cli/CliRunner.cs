@@ -40,6 +40,10 @@ public static class CliRunner
         return result;
     }
 
+    /// <summary>Some stdout line matches; on failure the whole output is shown.</summary>
+    public static void AssertLine(CliResult result, Func<string, bool> match, string what) =>
+        Assert.True(result.OutLines.Any(match), $"no line {what}\n{result}");
+
     public static void AssertExit(int expected, CliResult result) => Assert.True(result.ExitCode == expected, $"expected exit {expected}\n{result}");
 }
 

@@ -32,6 +32,10 @@ public static class CliFormat
         return $"{when} ({Relative(t, now)})";
     }
 
+    /// <summary>akka.tcp://akka-jobs@10.0.0.5:4053 → 10.0.0.5:4053, for a column that names the node of a run.</summary>
+    public static string Node(string? address) =>
+        address is null ? "-" : address.IndexOf('@') is var at && at >= 0 ? address[(at + 1)..] : address;
+
     /// <summary>"2m ago", "in 5m", "now".</summary>
     public static string Relative(DateTimeOffset t, DateTimeOffset now)
     {

@@ -28,11 +28,12 @@ public static class ClusterCommands
                 ctx.PrintJson(cluster);
                 return ExitCodes.Ok;
             }
-            var table = new Table().Col("ADDRESS", keep: true).Col("ROLES").Col("STATUS").Col("REACHABLE").Col("UP SINCE");
+            var table = new Table().Col("ADDRESS", keep: true, cutStart: true).Col("ROLES").Col("STATUS").Col("REACHABLE").Col("UP SINCE");
             foreach (var m in cluster.Items("members"))
             {
                 var roles = string.Join(",", m.Items("roles").Select(JsonText.Text));
-                var up = m.Time("upSinceUtc") is { } t ? CliFormat.ShortAndRelative(t, ctx.Now) : "-";
+                // Relative only: the address column needs the room, and "up 3h" is what one looks for here.
+                var up = m.Time("upSinceUtc") is { } t ? CliFormat.Relative(t, ctx.Now) : "-";
                 table.Row(m.Str("address"), roles.Length == 0 ? "-" : roles, m.Str("status"), m.Flag("reachable") ? "yes" : "NO", up);
             }
             ctx.Write(table);

@@ -46,7 +46,7 @@ public static class RunViews
     {
         var table = new Table().Col("ITEM").Col("TRY", right: true).Col("NODE").Col("STARTED").Col("TOOK", right: true).Col("OUTCOME").Col("ERROR");
         foreach (var a in attempts)
-            table.Row(a.Str("itemKey"), a.Str("attempt"), a.Str("node"), a.Time("startedUtc") is { } s ? CliFormat.Short(s, now) : "-",
+            table.Row(a.Str("itemKey"), a.Str("attempt"), CliFormat.Node(a.Str("node")), a.Time("startedUtc") is { } s ? CliFormat.Short(s, now) : "-",
                 Took(a), a.Str("outcome"), a.Str("errorKind") is { } kind ? $"{kind}: {a.Str("error")}" : a.Str("error"));
         return table;
     }

@@ -18,7 +18,7 @@ public static class ShardingCommands
                 ctx.PrintJson(reply);
                 return ExitCodes.Ok;
             }
-            var table = new Table().Col("REGION").Col("NODE", keep: true).Col("SHARDS", right: true);
+            var table = new Table().Col("REGION").Col("NODE", keep: true, cutStart: true).Col("SHARDS", right: true);
             foreach (var region in reply.Items("regions"))
                 foreach (var node in region.Items("nodes"))
                     table.Row(region.Str("typeName"), node.Str("address"), node.Str("shards"));
@@ -41,7 +41,7 @@ public static class ShardingCommands
                 ctx.PrintJson(reply);
                 return ExitCodes.Ok;
             }
-            var table = new Table().Col("REGION").Col("NODE", keep: true).Col("SHARDS", right: true).Col("ENTITIES", right: true);
+            var table = new Table().Col("REGION").Col("NODE", keep: true, cutStart: true).Col("SHARDS", right: true).Col("ENTITIES", right: true);
             foreach (var reg in reply.Items("regions"))
             {
                 foreach (var node in reg.Items("nodes"))

@@ -10,12 +10,15 @@ public sealed class Table
     private readonly List<Column> _columns = [];
     private readonly List<string[]> _rows = [];
 
-    private sealed record Column(string Header, bool Right, bool Keep);
+    private sealed record Column(string Header, bool Right, bool Keep, bool CutStart);
 
-    /// <summary>Adds a column. <paramref name="right"/> aligns numbers; <paramref name="keep"/> is cut only as a last resort (ids people copy).</summary>
-    public Table Col(string header, bool right = false, bool keep = false)
+    /// <summary>
+    /// Adds a column. <paramref name="right"/> aligns numbers; <paramref name="keep"/> is cut only as a last resort (ids
+    /// people copy); <paramref name="cutStart"/> cuts from the left, for addresses whose end (host:port) tells them apart.
+    /// </summary>
+    public Table Col(string header, bool right = false, bool keep = false, bool cutStart = false)
     {
-        _columns.Add(new Column(header, right, keep));
+        _columns.Add(new Column(header, right, keep, cutStart));
         return this;
     }
 
@@ -38,29 +41,32 @@ public sealed class Table
     private void Fit(int[] widths, int width)
     {
         int Total() => widths.Sum() + Gap.Length * (widths.Length - 1);
-        // Shrink the widest shrinkable column one character at a time; kept columns only when nothing else can give.
-        foreach (var allowKept in new[] { false, true })
+        // Each pass cuts the widest column it may, one character at a time: first the free columns down to a readable
+        // width (their header or 8), then the kept ones (ids people copy) likewise, and only then anything to 3.
+        var readable = widths.Select((w, i) => Math.Min(w, Math.Max(_columns[i].Header.Length, 8))).ToArray();
+        var passes = new (Func<int, bool> May, Func<int, int> Min)[]
+        {
+            (i => !_columns[i].Keep, i => readable[i]),
+            (_ => true, i => readable[i]),
+            (_ => true, _ => 3),
+        };
+        foreach (var (may, min) in passes)
         {
             while (Total() > width)
             {
-                var candidates = Enumerable.Range(0, widths.Length)
-                    .Where(i => (allowKept || !_columns[i].Keep) && widths[i] > MinWidth(i))
-                    .ToList();
+                var candidates = Enumerable.Range(0, widths.Length).Where(i => may(i) && widths[i] > min(i)).ToList();
                 if (candidates.Count == 0) break;
-                var widest = candidates.MaxBy(i => widths[i]);
-                widths[widest]--;
+                widths[candidates.MaxBy(i => widths[i])]--;
             }
         }
     }
-
-    private int MinWidth(int column) => Math.Clamp(_columns[column].Header.Length, 3, 6);
 
     private string Line(string[] cells, int[] widths)
     {
         var parts = new string[cells.Length];
         for (var i = 0; i < cells.Length; i++)
         {
-            var text = Cut(cells[i], widths[i]);
+            var text = _columns[i].CutStart ? CutStart(cells[i], widths[i]) : Cut(cells[i], widths[i]);
             parts[i] = _columns[i].Right ? text.PadLeft(widths[i]) : text.PadRight(widths[i]);
         }
         return string.Join(Gap, parts).TrimEnd();
@@ -69,6 +75,10 @@ public sealed class Table
     /// <summary>Cuts text to <paramref name="width"/> characters, the last one "…".</summary>
     public static string Cut(string text, int width) =>
         text.Length <= width ? text : width <= 0 ? "" : text[..(width - 1)] + "…";
+
+    /// <summary>Cuts text to <paramref name="width"/> characters keeping its end, the first one "…".</summary>
+    public static string CutStart(string text, int width) =>
+        text.Length <= width ? text : width <= 0 ? "" : "…" + text[(text.Length - width + 1)..];
 
     /// <summary>Cells are one line: control characters (newlines in an error) become spaces.</summary>
     public static string Clean(string? text) =>
