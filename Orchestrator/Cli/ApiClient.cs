@@ -100,9 +100,10 @@ public sealed class ApiClient : IDisposable
             return new CliFailure($"unauthorized: {error ?? "the node wants a bearer token"}" + (_hasToken ? "" : " (pass --token or set AKKA_JOBS_TOKEN)")) { StopsAll = true };
         if (status == HttpStatusCode.Forbidden) return new CliFailure($"forbidden: {error ?? "the token's role is too weak"}");
         if (error is not null) return new CliFailure(error);
+        var request = $"{method} /{Uri.UnescapeDataString(path.TrimStart('/'))}";
         return status == HttpStatusCode.NotFound
-            ? new CliFailure($"{method} /{path.TrimStart('/')}: 404 Not Found (the node at {Display} does not offer this; is it an older version?)")
-            : new CliFailure($"{method} /{path.TrimStart('/')}: {code} {status}");
+            ? new CliFailure($"{request}: 404 Not Found (no such endpoint on this node; an older version?)")
+            : new CliFailure($"{request}: {code} {status}");
     }
 
     private CliFailure Unreachable(HttpRequestException ex)
