@@ -214,6 +214,32 @@ public sealed class CliContractTests
     }
 
     [Fact]
+    public async Task Jobs_pause_sends_until_and_note_and_shows_the_end_of_the_pause()
+    {
+        var until = TimeProvider.System.GetUtcNow().AddHours(2).ToString("O");
+        var api = new FakeApi().Reply("POST /api/jobs/nightly/pause", HttpStatusCode.OK, $$"""{"jobId":"nightly","paused":true,"pausedUntilUtc":"{{until}}"}""");
+        var result = await RunWith(api, "jobs", "pause", "nightly", "--until", "2h", "--note", "db maintenance");
+        AssertExit(0, result);
+        Assert.Matches(@"^Paused job nightly until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (1h|2h)\)\.$", result.Out.Trim());
+        Assert.Equal("""{"until":"2h","note":"db maintenance"}""", Assert.Single(api.Requests).Body);
+    }
+
+    [Fact]
+    public async Task Jobs_list_passes_tenant_and_status_and_shows_tenants_and_pauses()
+    {
+        var next = TimeProvider.System.GetUtcNow().AddMinutes(30).ToString("O");
+        var api = new FakeApi().Reply("GET /api/jobs?tenant=acme&status=paused", HttpStatusCode.OK, $$"""
+            [{"definition":{"id":"acme-export","schedule":"0 2 * * *","handler":"http","tenant":"acme"},"paused":true,
+              "pausedUntilUtc":"{{next}}","createdUtc":"{{MinuteAgo}}","updatedUtc":"{{MinuteAgo}}","nextFireUtc":null}]
+            """);
+        var result = await RunWith(api, "jobs", "list", "--tenant", "acme", "--status", "paused");
+        AssertExit(0, result);
+        Assert.EndsWith("TENANT", result.OutLines[0]);
+        Assert.Matches(@"^acme-export\s+0 2 \* \* \*\s+http\s+paused until \d\d:\d\d:\d\d\s+-\s+acme$", result.OutLines[1]);
+        Assert.Equal("1 job", result.OutLines[2]);
+    }
+
+    [Fact]
     public void Job_id_of_a_run_id()
     {
         Assert.Equal("nightly", RunWaiter.JobIdOf("nightly@20261129T101500.000Z"));
