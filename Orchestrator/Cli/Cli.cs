@@ -21,7 +21,7 @@ public static class Cli
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
             foreach (var error in parse.Errors) host.Err.WriteLine($"akka-jobs: {OneLine(error.Message)}");
-            var command = string.Join(' ', parse.CommandResult.Command is var c && c == root ? [] : Path(parse.CommandResult));
+            var command = string.Join(' ', Path(parse.CommandResult));
             host.Err.WriteLine($"Try 'akka-jobs {(command.Length > 0 ? command + " " : "")}--help'.");
             return ExitCodes.Usage;
         }
@@ -45,7 +45,7 @@ public static class Cli
     {
         var root = new RootCommand("Akka.Jobs: a clustered job orchestrator on Akka.NET. 'run' starts a node; the other commands operate one through its HTTP API.")
         {
-            RunCommand.Create(host.Out, host.Err),
+            RunCommand.Create(host.Out, host.Err, host.Env),
             ClusterCommands.Create(host),
             ShardingCommands.Create(host),
             JobsCommands.Create(host),
@@ -63,6 +63,7 @@ public static class Cli
         return lines.Length <= 1 ? message.Trim() : lines[0] + " " + string.Join(", ", lines.Skip(1));
     }
 
+    /// <summary>The command's names below the root: "jobs add".</summary>
     private static IEnumerable<string> Path(System.CommandLine.Parsing.CommandResult result)
     {
         var names = new Stack<string>();

@@ -17,7 +17,7 @@ public static class ClusterTail
             using var response = await ctx.Api.OpenStreamAsync("api/cluster/events", ct);
             await using var stream = await response.Content.ReadAsStreamAsync(ct);
             using var reader = new StreamReader(stream);
-            if (!ctx.Json) ctx.Out.WriteLine($"Membership of the cluster as {ctx.Api.Endpoint.GetLeftPart(UriPartial.Authority)} sees it (Ctrl+C to stop):");
+            if (!ctx.Json) ctx.Out.WriteLine("Membership changes as the node sees them (Ctrl+C to stop):");
             try
             {
                 await foreach (var data in Events(reader, ct))

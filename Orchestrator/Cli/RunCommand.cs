@@ -7,7 +7,7 @@ namespace Akka.Jobs.Orchestrator.Cli;
 /// <summary><c>akka-jobs run</c>: starts a node (scheduler, job actors, workers, HTTP API) and runs until stopped.</summary>
 public static class RunCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<string, string?> env)
     {
         var config = new Option<string?>("--config") { Description = "HOCON file with node settings and job definitions (default akka.hocon; env AKKA_JOBS_CONFIG)" };
         var db = new Option<string?>("--db") { Description = "SQLite file path or PostgreSQL connection string (env AKKA_JOBS_DB)" };
@@ -27,7 +27,7 @@ public static class RunCommand
             {
                 options = NodeConfigLoader.Load(new NodeArguments(
                     parse.GetValue(config), parse.GetValue(db), parse.GetValue(hostname), parse.GetValue(port), parse.GetValue(http),
-                    parse.GetValue(seeds), parse.GetValue(roles), parse.GetValue(bindHostname)), Environment.GetEnvironmentVariable);
+                    parse.GetValue(seeds), parse.GetValue(roles), parse.GetValue(bindHostname)), env);
                 app = NodeHost.Build(options);
             }
             catch (ConfigException ex)
