@@ -1,5 +1,6 @@
 using Akka.Jobs.Actors;
 using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Domain.Access;
 using Akka.Jobs.Orchestrator.Configuration;
 using Akka.Jobs.Orchestrator.Node;
 using Microsoft.AspNetCore.Builder;
@@ -45,7 +46,8 @@ public sealed class TestNode : IAsyncDisposable
         JobsSettings? engine = null,
         int port = 0,
         IReadOnlyList<string>? seeds = null,
-        string akkaHocon = "")
+        string akkaHocon = "",
+        ApiTokens? tokens = null)
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -58,6 +60,7 @@ public sealed class TestNode : IAsyncDisposable
             Seeds = seeds ?? [],
             Definitions = definitions ?? [],
             Engine = engine ?? new JobsSettings(),
+            Tokens = tokens ?? ApiTokens.None,
             // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
             AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,
         };
