@@ -11,7 +11,7 @@ public static class ApiBody
     {
         if (optional && request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any()) return (null, null);
         var type = request.ContentType;
-        if (type is not null && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("text/json", StringComparison.OrdinalIgnoreCase))
+        if (type is not null && !IsJson(type))
             return (null, Results.Json(new { error = $"content type '{ApiQuery.Clip(type)}' is not supported: send application/json", field = "body" }, ApiJson.Options, statusCode: 415));
         if (request.ContentLength > MaxBytes)
             return (null, Results.Json(new { error = $"body is larger than {MaxBytes} bytes", field = "body" }, ApiJson.Options, statusCode: 413));
@@ -45,6 +45,12 @@ public static class ApiBody
             return (null, ApiErrors.BadRequest("body", ex.Message));
         }
     }
+
+    /// <summary><c>application/json</c>, <c>text/json</c> or <c>application/*+json</c>, with any parameters; not <c>application/jsonx</c>.</summary>
+    private static bool IsJson(string contentType) =>
+        System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) && media.MediaType is { } m
+        && (m.Equals("application/json", StringComparison.OrdinalIgnoreCase) || m.Equals("text/json", StringComparison.OrdinalIgnoreCase)
+            || (m.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && m.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>
     /// The path of the first string or property name that escapes a lone surrogate (<c>"\ud800"</c>): valid JSON that is
