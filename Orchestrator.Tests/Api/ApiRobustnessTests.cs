@@ -483,6 +483,21 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
         foreach (var root in new[] { "null", "[]", "1", "\"s\"", "true", "[" + ValidDefinition + "]" })
             cases.Add(Put("definition.root", AnyDefinitionTarget(), root));
 
+        // 1b. Wrong parameters of the built-in shell and http handlers (checked when the definition is stored).
+        string[] shell = ["{}", "{\"command\":1}", "{\"command\":\"\"}", "{\"command\":\"  \"}", "{\"args\":[\"a\"]}", "{\"command\":\"x\",\"args\":\"a\"}",
+            "{\"command\":\"x\",\"args\":[1,null]}", "{\"command\":\"x\",\"args\":[[]]}", "{\"command\":\"x\",\"env\":[]}", "{\"command\":\"x\",\"env\":{\"A=B\":\"x\"}}",
+            "{\"command\":\"x\",\"env\":{\"\":\"x\"}}", "{\"command\":\"x\",\"env\":{\"A\":[]}}", "{\"command\":\"x\",\"env\":{\"A\":{}}}",
+            "{\"command\":\"x\",\"workingDirectory\":1}", "{\"command\":\"x\",\"workingDirectory\":\"\"}", "{\"command\":[\"sh\",\"-c\"]}"];
+        string[] httpParameters = ["{}", "{\"url\":1}", "{\"url\":\"\"}", "{\"url\":\"ftp://x/\"}", "{\"url\":\"not a url\"}", "{\"url\":\"/relative\"}",
+            "{\"url\":\"http://[\"}", "{\"url\":\"http://x:99999/\"}", "{\"url\":\"http://x\",\"method\":\"GE T\"}", "{\"url\":\"http://x\",\"method\":1}",
+            "{\"url\":\"http://x\",\"method\":\"\"}", "{\"url\":\"http://x\",\"headers\":[]}", "{\"url\":\"http://x\",\"headers\":{\"bad name\":\"v\"}}",
+            "{\"url\":\"http://x\",\"headers\":{\"A\":1}}", "{\"url\":\"http://x\",\"headers\":{\"A\":\"a\\r\\nB: c\"}}", "{\"url\":\"http://x\",\"headers\":{\"\":\"v\"}}",
+            "{\"url\":\"http://x\",\"body\":1}", "{\"url\":\"http://x\",\"body\":true}", "{\"url\":\"http://x\",\"contentType\":\"not a type\"}",
+            "{\"url\":\"http://x\",\"contentType\":5}", "{\"url\":\"http://x\",\"bearerTokenEnv\":\"A=B\"}", "{\"url\":\"http://x\",\"bearerTokenEnv\":7}"];
+        foreach (var (handler, parameterSets) in new[] { ("shell", shell), ("http", httpParameters) })
+            foreach (var parameters in parameterSets)
+                cases.Add(Put($"parameters.{handler}", AnyDefinitionTarget(), $"{{\"schedule\":\"manual\",\"handler\":\"{handler}\",\"parameters\":{parameters}}}"));
+
         // 2. A wrong pause body {until, note}, to an existing job (a bad body must not pause it).
         string[] untils = ["1", "true", "[]", "{}", "\"\"", "\"x\"", "\"2000-01-01T00:00:00Z\"", "\"-2h\"", "\"0s\"", "\"2026-13-45T00:00:00Z\"",
             "\"2030-01-01T00:00:00\"", "\"99999999999d\"", "\"9223372036854775807s\"", "\"2h\\u0000\"", "\"\\ud800\"", "\"\\x\"",
