@@ -23,6 +23,8 @@ namespace Akka.Jobs.Tests.Api;
 public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper output) : IClassFixture<NodeFixture>
 {
     private const string AdminToken = "fuzz-admin-token-0123456789abcdef";
+    private const string ViewerToken = "fuzz-viewer-token-0123456789abcdef";
+    private const string TenantToken = "fuzz-acme-operator-0123456789abcdef";
     private const int Parallelism = 8;
     private const int RandomCases = 700;
 
@@ -44,11 +46,16 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
     [Fact]
     public async Task Node_with_tokens_answers_malformed_requests_with_json_4xx_and_keeps_its_state()
     {
-        var tokens = new ApiTokens([new ApiToken("fuzz-admin", Role.Admin, ApiToken.Hash(AdminToken))]);
+        var tokens = new ApiTokens([
+            new ApiToken("fuzz-admin", Role.Admin, ApiToken.Hash(AdminToken)),
+            new ApiToken("fuzz-viewer", Role.Viewer, ApiToken.Hash(ViewerToken)),
+            new ApiToken("fuzz-acme", Role.Operator, ApiToken.Hash(TenantToken), new HashSet<string> { "acme" }),
+        ]);
         await using var node = await TestNode.StartAsync(tokens: tokens);
         using var http = Client(node, AdminToken);
         await Fuzz(http, node);
         await MalformedAuthorization(node);
+        await Refusals(node);
     }
 
     /// <summary>
@@ -334,6 +341,57 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
             c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
             return c;
         }
+    }
+
+    // ---------------------------------------------------------------- roles and tenants
+
+    /// <summary>
+    /// Well-formed requests a token may not make: a viewer's changes are 403; an operator limited to tenant acme gets
+    /// 404 for jobs of no tenant (as if they did not exist), 403 for admin calls and the audit log. Nothing changes.
+    /// </summary>
+    private async Task Refusals(TestNode node)
+    {
+        (HttpMethod, string, string?)[] changes =
+        [
+            (HttpMethod.Put, $"/api/jobs/{ManualJob}", ValidDefinition), (HttpMethod.Put, "/api/jobs/fz-viewer-new", ValidDefinition),
+            (HttpMethod.Delete, $"/api/jobs/{TenantJob}", null), (HttpMethod.Post, $"/api/jobs/{ManualJob}/trigger", null),
+            (HttpMethod.Post, $"/api/jobs/{ManualJob}/pause", "{\"until\":\"2h\"}"), (HttpMethod.Post, $"/api/jobs/{PausedJob}/resume", null),
+            (HttpMethod.Post, $"/api/jobs/{TenantJob}/trigger", null), (HttpMethod.Post, $"/api/jobs/{TenantJob}/pause", null),
+        ];
+        var expectations = new List<(string Token, HttpMethod Method, string Path, string? Json, int[] Statuses)>();
+        foreach (var (method, path, json) in changes) expectations.Add((ViewerToken, method, path, json, [403]));
+        expectations.Add((ViewerToken, HttpMethod.Post, "/api/runs/fz-manual@20261129T101500.000Z/cancel", null, [403]));
+        foreach (var id in new[] { ManualJob, PausedJob })
+        {
+            expectations.Add((TenantToken, HttpMethod.Get, $"/api/jobs/{id}", null, [404]));
+            expectations.Add((TenantToken, HttpMethod.Get, $"/api/jobs/{id}/runs", null, [404]));
+            expectations.Add((TenantToken, HttpMethod.Post, $"/api/jobs/{id}/trigger", null, [404]));
+            expectations.Add((TenantToken, HttpMethod.Post, $"/api/jobs/{id}/pause", "{\"note\":\"x\"}", [404]));
+            expectations.Add((TenantToken, HttpMethod.Post, $"/api/jobs/{id}/resume", null, [404]));
+            expectations.Add((TenantToken, HttpMethod.Delete, $"/api/jobs/{id}", null, [403, 404]));
+            expectations.Add((TenantToken, HttpMethod.Put, $"/api/jobs/{id}", ValidDefinition, [403]));
+        }
+        expectations.Add((TenantToken, HttpMethod.Put, $"/api/jobs/{TenantJob}", ValidDefinition[..^1] + ",\"tenant\":\"acme\"}", [403]));
+        expectations.Add((TenantToken, HttpMethod.Get, "/api/audit", null, [403]));
+        expectations.Add((TenantToken, HttpMethod.Get, "/api/audit?limit=abc", null, [403, 400]));
+
+        using var admin = Client(node, AdminToken);
+        var before = await Snapshot(admin);
+        var problems = new List<string>();
+        foreach (var (token, method, path, json, statuses) in expectations)
+        {
+            using var http = Client(node, token);
+            using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : ApiTestSupport.JsonBody(json) };
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            var label = $"{(token == ViewerToken ? "viewer" : "acme operator")} {method} {path}";
+            if (!statuses.Contains((int)response.StatusCode)) problems.Add($"{label}: {(int)response.StatusCode} '{Clip(text)}', expected {string.Join(" or ", statuses)}");
+            else if (ErrorBodyProblem(text) is { } p) problems.Add($"{label}: {p}");
+        }
+        var after = await Snapshot(admin);
+        if (after != before) problems.Add($"stored state changed:\n--- before\n{before}\n--- after\n{after}");
+        output.WriteLine($"{expectations.Count} requests a token may not make");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     // ---------------------------------------------------------------- the cases
