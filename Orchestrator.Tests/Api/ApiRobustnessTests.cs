@@ -17,8 +17,11 @@ namespace Akka.Jobs.Tests.Api;
 /// of a definition and of the pause body, wrong content types, path tricks, odd query values, huge headers, wrong
 /// methods on every route) are sent to a real node, once without tokens and once with an admin token. Each reply must be
 /// below 500, every 4xx must carry a JSON <c>{"error": "..."}</c>, the node must still be ready and serve a valid
-/// request afterwards, and the stored jobs and runs must be unchanged. Requests are generated from a seed printed on
-/// failure; <c>AKKA_JOBS_FUZZ_SEED</c> reproduces a run.
+/// request afterwards, and the stored jobs and runs must be unchanged. The node with tokens also gets malformed
+/// Authorization headers (each a 401 that never echoes the token) and well-formed calls its viewer and tenant-limited
+/// tokens may not make. Random requests come from a seed printed in the output and on failure;
+/// <c>AKKA_JOBS_FUZZ_SEED</c> reproduces a run. Kestrel's own bodyless refusals (400 for %00 in the path, 414, 431) are
+/// accepted and listed in the output: no middleware runs for them.
 /// </summary>
 public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper output) : IClassFixture<NodeFixture>
 {
@@ -40,7 +43,7 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
     public async Task Anonymous_node_answers_malformed_requests_with_json_4xx_and_keeps_its_state()
     {
         using var http = Client(fixture.Node, token: null);
-        await Fuzz(http, fixture.Node);
+        await Fuzz(http);
     }
 
     [Fact]
@@ -53,7 +56,7 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
         ]);
         await using var node = await TestNode.StartAsync(tokens: tokens);
         using var http = Client(node, AdminToken);
-        await Fuzz(http, node);
+        await Fuzz(http);
         await MalformedAuthorization(node);
         await Refusals(node);
     }
@@ -111,7 +114,7 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
 
     // ---------------------------------------------------------------- the run
 
-    private async Task Fuzz(HttpClient http, TestNode node)
+    private async Task Fuzz(HttpClient http)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("AKKA_JOBS_FUZZ_SEED"), out var s) ? s : Random.Shared.Next();
         output.WriteLine($"seed {seed} (AKKA_JOBS_FUZZ_SEED={seed} reproduces this run)");
@@ -425,7 +428,7 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
     ];
 
     /// <summary>Endpoints that take a JSON body; a body sent to them here is always malformed, so none may succeed.</summary>
-    private static string[] BodyEndpoints(string runId) =>
+    private static readonly string[] BodyEndpoints =
     [
         $"PUT /api/jobs/{ManualJob}", $"PUT /api/jobs/{PausedJob}", $"PUT /api/jobs/{TenantJob}", "PUT /api/jobs/fz-new",
         $"POST /api/jobs/{ManualJob}/pause", $"POST /api/jobs/{TenantJob}/pause", "POST /api/jobs/fz-none/pause",
@@ -503,7 +506,7 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
     private static List<Case> Cases(Random random, string runId)
     {
         var cases = new List<Case>();
-        var bodyEndpoints = BodyEndpoints(runId);
+        var bodyEndpoints = BodyEndpoints;
         Func<HttpContent?> Json(string json, string? contentType = "application/json") => () =>
         {
             var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
