@@ -32,6 +32,7 @@ public static class NodeHost
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         CheckDefinitions(options, app.Services);
+        UseJsonErrors(app);
         app.UseApiAuthentication();
         app.MapHealth();
         app.MapJobsApi();
@@ -44,6 +45,33 @@ public static class NodeHost
         // The watcher records member up-times from the start, not from the first API call.
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<MemberUpTimes>());
         return app;
+    }
+
+    /// <summary>
+    /// Error replies the endpoints do not write themselves are JSON too: a routing 404/405 (or any other 4xx/5xx with no
+    /// body) gets <c>{"error": "..."}</c>, and an exception no endpoint handled a last-resort 500 that says where to look
+    /// (the exception itself is logged by the handler, never sent).
+    /// </summary>
+    private static void UseJsonErrors(WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context =>
+                Results.Json(new { error = "internal error, see the node log" }, ApiJson.Options, statusCode: 500).ExecuteAsync(context),
+        });
+        app.UseStatusCodePages(async pages =>
+        {
+            var context = pages.HttpContext;
+            var request = context.Request;
+            var target = ApiQuery.Clip(request.Path.ToString());
+            var error = context.Response.StatusCode switch
+            {
+                404 => $"no such endpoint: {request.Method} {target}",
+                405 => $"method {ApiQuery.Clip(request.Method)} is not allowed on {target}",
+                var status => $"{status} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)}".TrimEnd(),
+            };
+            await Results.Json(new { error }, ApiJson.Options, statusCode: context.Response.StatusCode).ExecuteAsync(context);
+        });
     }
 
     /// <summary>Rejects the node's start when a configured definition cannot be stored (unknown handler, bad schedule…).</summary>
