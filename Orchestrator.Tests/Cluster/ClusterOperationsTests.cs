@@ -4,6 +4,7 @@ using System.Text.Json;
 using Akka.Jobs.Domain.Access;
 using Akka.Jobs.Tests.Api;
 using Akka.Jobs.Tests.Infrastructure;
+using Akka.Jobs.Tests.CliTests;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -133,6 +134,68 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
         var (_, audit) = await observer.Http.Get("/api/audit?limit=1000");
         Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e =>
             e.Str("action") == "cluster.down" && e.Str("target") == address && e.Str("outcome") == "ok" && e.Str("caller") == "ops");
+    }
+
+    [Fact]
+    public async Task Cli_shows_three_members_up_and_the_scheduler_then_tails_a_crashed_node_being_downed()
+    {
+        var endpoint = _nodes[0].Http.BaseAddress!.ToString().TrimEnd('/');
+        Func<string, string?> env = k => k == "AKKA_JOBS_TOKEN" ? OperatorToken : null;
+        var cluster = await ClusterAsync(_nodes[0]);
+
+        var show = await CliRunner.Run(["--endpoint", endpoint, "cluster", "show"], env);
+        CliRunner.AssertExit(0, show);
+        Assert.Contains("Count: 3 nodes", show.Out);
+        foreach (var node in _nodes)
+            CliRunner.AssertLine(show, l => l.Contains(node.Address.Split('@')[1]) && l.Contains(" up "), $"with {node.Address} up");
+        CliRunner.AssertLine(show, l => l.StartsWith("Scheduler:") && l.Contains(cluster.Str("schedulerNode")), "naming the scheduler's node");
+
+        // cluster tail runs until cancelled; its output is read while it runs.
+        var tailOut = new LockedWriter();
+        using var stopTail = new CancellationTokenSource();
+        var tail = Orchestrator.Cli.Cli.RunAsync(["--endpoint", endpoint, "cluster", "tail"], new Orchestrator.Cli.CliHost(tailOut, new LockedWriter(), env, TimeProvider.System, null), stopTail.Token);
+        var victim = _nodes[2];
+        var port = victim.Address.Split(':')[^1];
+        await UntilAsync(() => Task.FromResult(tailOut.Text.Contains(port)), "tail printing the current members");
+
+        _nodes.Remove(victim);
+        await victim.CrashAsync();
+        await UntilAsync(async () => (await ClusterAsync(_nodes[0])).GetProperty("members").EnumerateArray()
+            .Any(m => m.Str("address") == victim.Address && !m.GetProperty("reachable").GetBoolean()), "the crashed node unreachable");
+        var down = await CliRunner.Run(["--endpoint", endpoint, "cluster", "down", victim.Address], env);
+        CliRunner.AssertExit(0, down);
+
+        await UntilAsync(() => Task.FromResult(tailOut.Text.Split('\n').Any(l => l.Contains("member-removed") && l.Contains(port))), "tail printing member-removed");
+        stopTail.Cancel();
+        Assert.Equal(0, await tail);
+        output.WriteLine(tailOut.Text);
+        Assert.Contains(tailOut.Text.Split('\n'), l => l.Contains("unreachable") && l.Contains(port));
+        show = await CliRunner.Run(["--endpoint", endpoint, "cluster", "show"], env);
+        Assert.Contains("Count: 2 nodes", show.Out);
+    }
+
+    /// <summary>A writer the test can read while the CLI writes to it from another thread.</summary>
+    private sealed class LockedWriter : StringWriter
+    {
+        public string Text
+        {
+            get { lock (this) return ToString(); }
+        }
+
+        public override void Write(char value)
+        {
+            lock (this) base.Write(value);
+        }
+
+        public override void Write(string? value)
+        {
+            lock (this) base.Write(value);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (this) base.WriteLine(value);
+        }
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
         var restartedAt = TimeProvider.System.GetUtcNow();
         await StartClusterAsync();
 
-        var job = await _nodes[2].Http.GetFromJsonAsync<JobView>("/api/jobs/parked", Contracts.Serialization.JobsJson.Options);
+        var job = await _nodes[2].Http.GetFromJsonAsync<JobView>("/api/jobs/parked", Orchestrator.Api.ApiJson.Options);
         Assert.True(job!.Paused);
         await UntilAsync(async () => (await RunsAsync(_nodes[1])).Any(r => r.Status == RunStatus.Succeeded && r.ScheduledUtc > restartedAt), "runs after the restart");
         var after = await RunsAsync(_nodes[1]);

@@ -30,7 +30,7 @@ public static class Eventually
 
     /// <summary>A job's runs through the HTTP API, newest first.</summary>
     public static async Task<IReadOnlyList<RunView>> RunsAsync(this HttpClient http, string jobId) =>
-        (await http.GetFromJsonAsync<List<RunView>>($"/api/jobs/{jobId}/runs?limit=500", JobsJson.Options))!;
+        (await http.GetFromJsonAsync<List<RunView>>($"/api/jobs/{jobId}/runs?limit=500", Orchestrator.Api.ApiJson.Options))!;
 
     /// <summary>
     /// No scheduled time has two records, and every fire time of an every-<paramref name="interval"/>

@@ -38,6 +38,7 @@ public static class ApiErrors
     {
         RejectionKind.NotFound => NotFound(r.JobId),
         RejectionKind.Conflict => Conflict(r),
+        RejectionKind.Unavailable => Unavailable("the cluster"),
         _ => BadRequest(r.Errors),
     };
 }
