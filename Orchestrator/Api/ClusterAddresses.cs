@@ -26,7 +26,7 @@ public static class ClusterAddresses
             if (body is null) text = null;
             else if (body.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
                 return (null, ApiErrors.BadRequest("body", "must be a JSON object such as {\"address\": \"akka.tcp://akka-jobs@host:port\"}"));
-            else if (body.RootElement.EnumerateObject().FirstOrDefault(p => p.Name != "address") is { Name: { } unknown } && unknown.Length > 0)
+            else if (body.RootElement.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => name != "address") is { } unknown)
                 // A body meant for another call must not be read as "this node" (leave without an address).
                 return (null, ApiErrors.BadRequest(ApiQuery.Clip(unknown), "unknown field: the body takes only address"));
             else if (!body.RootElement.TryGetProperty("address", out var field) || field.ValueKind == System.Text.Json.JsonValueKind.Null) text = null;
