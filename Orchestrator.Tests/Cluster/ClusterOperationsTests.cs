@@ -44,7 +44,8 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
             node.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
             _nodes.Add(node);
         }
-        await UntilAsync(async () => UpMembers(await ClusterAsync(_nodes[0])) == 3, "3 members up");
+        // Every node must see the others up: gossip reaches them one after another.
+        foreach (var node in _nodes) await UntilAsync(async () => UpMembers(await ClusterAsync(node)) == 3, "3 members up");
     }
 
     public async Task DisposeAsync()
@@ -155,14 +156,15 @@ public sealed class ClusterOperationsTests(ITestOutputHelper output) : IAsyncLif
         using var stopTail = new CancellationTokenSource();
         var tail = Orchestrator.Cli.Cli.RunAsync(["--endpoint", endpoint, "cluster", "tail"], new Orchestrator.Cli.CliHost(tailOut, new LockedWriter(), env, TimeProvider.System, null), stopTail.Token);
         var victim = _nodes[2];
-        var port = victim.Address.Split(':')[^1];
+        var address = victim.Address; // read before the crash disposes the node's services
+        var port = address.Split(':')[^1];
         await UntilAsync(() => Task.FromResult(tailOut.Text.Contains(port)), "tail printing the current members");
 
         _nodes.Remove(victim);
         await victim.CrashAsync();
         await UntilAsync(async () => (await ClusterAsync(_nodes[0])).GetProperty("members").EnumerateArray()
-            .Any(m => m.Str("address") == victim.Address && !m.GetProperty("reachable").GetBoolean()), "the crashed node unreachable");
-        var down = await CliRunner.Run(["--endpoint", endpoint, "cluster", "down", victim.Address], env);
+            .Any(m => m.Str("address") == address && !m.GetProperty("reachable").GetBoolean()), "the crashed node unreachable");
+        var down = await CliRunner.Run(["--endpoint", endpoint, "cluster", "down", address], env);
         CliRunner.AssertExit(0, down);
 
         await UntilAsync(() => Task.FromResult(tailOut.Text.Split('\n').Any(l => l.Contains("member-removed") && l.Contains(port))), "tail printing member-removed");
