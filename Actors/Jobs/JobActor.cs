@@ -178,13 +178,14 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
     {
         var current = _state.CurrentIncarnationFor(q.JobCreatedUtc);
         Sender.Tell(new ListRunsResult(_jobId,
-            _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation ?? current).Select(WithLiveAttempt).ToList(), current));
+            _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation ?? current)
+                .Select(r => WithLiveAttempt(r) with { FailedAttempts = null }).ToList(), current)); // attempts: GetRun only, lists stay small
     }
 
     private void HandleGetRun(GetRun q)
     {
         var run = _state.FindRun(q.RunId) is { } view ? WithLiveAttempt(view) : null;
-        Sender.Tell(new GetRunResult(_jobId, run, run is null ? [] : JobState.AttemptsOf(run)));
+        Sender.Tell(new GetRunResult(_jobId, run, run is null ? [] : JobState.AttemptsOf(run), _state.CurrentIncarnationFor(q.JobCreatedUtc)));
     }
 
     /// <summary>An operator's cancel: the run ends cancelled (its attempts are cancelled when that is written), then the ack.</summary>
@@ -238,11 +239,11 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
             var spans = tick.SkippedThroughUtc is { } through ? _decided.DecidedWithin(tick.ScheduledUtc, through) : null;
             // The decision it duplicates may still be pending: acknowledge only once it is durable.
             _pending.AfterWritten(() => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, _state.RunIdFor(tick.ScheduledUtc), Duplicate: true, spans,
-                !_state.Active.IsEmpty, LastSequenceNr, JobCreatedUtc: tick.JobCreatedUtc)));
+                !_state.Active.IsEmpty, LastSequenceNr, JobCreatedUtc: tick.JobCreatedUtc, Failures: _state.ConsecutiveFailures)));
             return;
         }
         PersistAndApply(events, () => replyTo.Tell(new TickAck(_jobId, tick.ScheduledUtc, _state.RunIdFor(tick.ScheduledUtc), Duplicate: false, null,
-            !_state.Active.IsEmpty, LastSequenceNr, JobCreatedUtc: tick.JobCreatedUtc)));
+            !_state.Active.IsEmpty, LastSequenceNr, JobCreatedUtc: tick.JobCreatedUtc, Failures: _state.ConsecutiveFailures)));
     }
 
     /// <summary>
@@ -382,7 +383,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         if (_mediator is null) return;
         var view = _state.Active.TryGetValue(runId, out var run) ? run.ToView(_jobId, _state.Incarnation) : _state.History.LastOrDefault(h => h.RunId == runId);
         if (view is null) return;
-        var changed = new RunStatusChanged(WithLiveAttempt(view), @event, attempt, error);
+        var changed = new RunStatusChanged(WithLiveAttempt(view) with { FailedAttempts = null }, @event, attempt, error);
         _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RunTopics.Runs, changed));
         _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(_jobTopic ??= RunTopics.ForJob(_jobId), changed));
     }

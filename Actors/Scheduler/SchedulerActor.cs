@@ -95,7 +95,10 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         foreach (var job in _state.Jobs.Values)
         {
             Track(job);
-            ArmResume(job);
+            // A pause that ended while no scheduler ran ends before the first due check, so its times after the end are
+            // planned under the misfire policy rather than skipped as paused.
+            if (job is { Paused: true, PausedUntilUtc: { } until } && until <= Now) Self.Tell(new ResumeDue(job.Definition.Id, until));
+            else ArmResume(job);
         }
         // A job actor with a run in flight must recover it even when its job is not due soon. Only those are woken:
         // waking every job would recover every job actor's journal at once.
@@ -219,10 +222,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     private void HandleResumeDue(ResumeDue due)
     {
         if (_state.Jobs.TryGetValue(due.JobId, out var job) && job.Paused && job.PausedUntilUtc == due.UntilUtc)
-            Resume(due.JobId, $"pause until {due.UntilUtc:O}", ActorRefs.Nobody);
+            Resume(due.JobId, $"pause until {due.UntilUtc:O}", ActorRefs.Nobody, endedUtc: due.UntilUtc < Now ? due.UntilUtc : null);
     }
 
-    private void Resume(string jobId, string by, IActorRef replyTo)
+    /// <summary><paramref name="endedUtc"/>: when the pause ended, if before now (only times up to it were paused).</summary>
+    private void Resume(string jobId, string by, IActorRef replyTo, DateTimeOffset? endedUtc = null)
     {
         if (!_state.Jobs.TryGetValue(jobId, out var job))
         {
@@ -234,7 +238,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             replyTo.Tell(new CommandAck(jobId));
             return;
         }
-        PersistEvent(new JobResumed(jobId, Now, by), () =>
+        PersistEvent(new JobResumed(jobId, endedUtc ?? Now, by), () =>
         {
             Timers.Cancel(ResumeKey(jobId));
             _log.Info("Job {0} resumed by {1}", jobId, by);

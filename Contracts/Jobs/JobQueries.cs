@@ -43,8 +43,14 @@ public sealed record ListRuns(string JobId, int Limit = 50, RunStatus? Status = 
 /// <summary>Runs and skipped times of a job, newest first, and the incarnation the job's runs are in now.</summary>
 public sealed record ListRunsResult(string JobId, IReadOnlyList<RunView> Runs, int CurrentIncarnation = 1) : IJobsMessage;
 
-/// <summary>One run of the job with its attempts. Reply: <see cref="GetRunResult"/>.</summary>
-public sealed record GetRun(string JobId, string RunId) : IWithJobId;
+/// <summary>
+/// One run of the job with its attempts; <paramref name="JobCreatedUtc"/> (as on <see cref="ListRuns"/>) names the job's
+/// current incarnation. Reply: <see cref="GetRunResult"/>.
+/// </summary>
+public sealed record GetRun(string JobId, string RunId, DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
 
-/// <summary>The run (null when the job has no such run in its history) and its attempts, oldest first.</summary>
-public sealed record GetRunResult(string JobId, RunView? Run, IReadOnlyList<AttemptView> Attempts) : IJobsMessage;
+/// <summary>
+/// The run (null when the job has no such run in its history), its attempts, oldest first, and the incarnation the job's
+/// runs are in now (a run of an earlier one belongs to an earlier life of the id, possibly another tenant's).
+/// </summary>
+public sealed record GetRunResult(string JobId, RunView? Run, IReadOnlyList<AttemptView> Attempts, int CurrentIncarnation = 1) : IJobsMessage;

@@ -37,7 +37,7 @@ public enum TriggerKind
 /// finished item. <c>Incarnation</c> numbers the lives of a job id: 1 for the first, one more each time the id is
 /// deleted and created again; a run belongs to exactly one. <c>Cause</c> says who or what asked for a manual run
 /// (<c>triggered by ops</c>, <c>rerun of job@… by ops</c>). <c>FailedAttempts</c> lists the run's failed attempts
-/// (at most the last 20), null when none failed.
+/// (at most the last 10, errors cut at 300 characters), null when none failed; run lists and run events leave it out (GetRun has it).
 /// </summary>
 public sealed record RunView(
     string RunId,

@@ -56,7 +56,10 @@ public sealed record RunState(
     public string? Cause { get; init; }
 
     /// <summary>How many failed attempts a run keeps for display: the most recent ones.</summary>
-    public const int FailedAttemptsKept = 20;
+    public const int FailedAttemptsKept = 10;
+
+    /// <summary>How much of each failed attempt's error is kept for display (the whole error is in the journal event).</summary>
+    public const int AttemptErrorKept = 300;
 
     /// <summary>The run's failed attempts, oldest first (the last <see cref="FailedAttemptsKept"/>).</summary>
     public ValueList<AttemptView> FailedAttempts { get; init; } = ValueList<AttemptView>.Empty;
@@ -65,7 +68,8 @@ public sealed record RunState(
     public RunState WithFailedAttempt(AttemptFailed f)
     {
         var outcome = f.ErrorKind switch { JobState.RunDeadlineKind => "timed-out", JobState.LostKind => "lost", _ => "failed" };
-        return this with { FailedAttempts = FailedAttempts.Add(new AttemptView(f.ItemKey, f.Attempt, f.Node, f.StartedUtc, f.FailedUtc, outcome, f.ErrorKind, f.Error), FailedAttemptsKept) };
+        return this with { FailedAttempts = FailedAttempts.Add(new AttemptView(f.ItemKey, f.Attempt, f.Node, f.StartedUtc, f.FailedUtc, outcome, f.ErrorKind,
+            f.Error.Length <= AttemptErrorKept ? f.Error : f.Error[..AttemptErrorKept] + "…"), FailedAttemptsKept) };
     }
 
     /// <summary>This run with <paramref name="item"/> replacing the item of the same key.</summary>

@@ -37,8 +37,10 @@ public sealed record Tick(
 /// belongs to an incarnation of the job that was removed (or replaced by a newer one), so nothing was recorded;
 /// <see cref="JobCreatedUtc"/> echoes the tick's, so an acknowledgement is matched to the incarnation it is for.
 /// </summary>
+/// <see cref="Failures"/> is the job's failure streak as of <see cref="Seq"/>, as on <see cref="JobIdle"/> (a job that is never
+/// idle reports it this way).
 public sealed record TickAck(string JobId, DateTimeOffset ScheduledUtc, string RunId, bool Duplicate, IReadOnlyList<SkipSpan>? DecidedSpans = null,
-    bool Busy = false, long Seq = 0, bool Stale = false, DateTimeOffset? JobCreatedUtc = null) : IWithJobId;
+    bool Busy = false, long Seq = 0, bool Stale = false, DateTimeOffset? JobCreatedUtc = null, int? Failures = null) : IWithJobId;
 
 /// <summary>
 /// A job actor has no run in flight any more (as of its journal position <see cref="Seq"/>). The

@@ -57,6 +57,9 @@ public sealed class EmissionState(EmissionTiming timing)
     {
         _schedules.Remove(jobId);
         _jobs.Remove(jobId);
+        // A job created again under the id starts with no failures.
+        _failureReports.Remove(jobId);
+        _failureChanges.Remove(jobId);
     }
 
     /// <summary>
@@ -138,6 +141,7 @@ public sealed class EmissionState(EmissionTiming timing)
         // Stored with the watermark that covers this time: a successor either re-sends the tick (which wakes the job
         // actor) or knows the job is busy.
         if (Report(durable, ack.JobId, ack.Busy, ack.Seq) && _jobs.TryGetValue(ack.JobId, out var marked)) marked.Dirty = true;
+        if (ack.Failures is { } failures) ReportFailures(durable, ack.JobId, failures, ack.Seq);
         if (!_jobs.TryGetValue(ack.JobId, out var em) || !em.Outstanding.Remove(ack.ScheduledUtc, out var sent)) return [];
         em.Dirty = true;
         if (ack.DecidedSpans is not { Count: > 0 } spans) return [];

@@ -72,6 +72,39 @@ public sealed class ApiSecurityTests(SecuredNodeFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_refused_attempt_to_change_something_without_a_valid_token_is_audited()
+    {
+        using var anonymous = fixture.Client("not-a-configured-token-xyz");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Post("/api/jobs/unauthenticated-target/trigger")).Status);
+        using var viewer = fixture.Client(SecuredNodeFixture.Viewer);
+        var (_, audit) = await viewer.Get("/api/audit?since=5m&limit=1000");
+        var entry = audit.GetProperty("entries").EnumerateArray().Single(e => e.Str("target") == "/api/jobs/unauthenticated-target/trigger");
+        Assert.Equal(("unauthenticated", "http.post", "denied (401)"), (entry.Str("caller"), entry.Str("action"), entry.Str("outcome")));
+        Assert.DoesNotContain("not-a-configured-token-xyz", audit.ToString());
+    }
+
+    [Fact]
+    public async Task A_tenant_limited_token_cannot_read_the_runs_of_an_earlier_life_of_a_reused_id()
+    {
+        using var admin = fixture.Client(SecuredNodeFixture.Admin);
+        using var teamA = fixture.Client(SecuredNodeFixture.TenantA);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutJob("reused-id", """{"schedule":"manual","handler":"noop","tenant":"b"}""")).Status);
+        var bRun = await admin.Trigger("reused-id");
+        await admin.WaitForRunEnd("reused-id", bRun);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Send(HttpMethod.Delete, "/api/jobs/reused-id")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await teamA.PutJob("reused-id", """{"schedule":"manual","handler":"noop","tenant":"a"}""")).Status);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await teamA.Get($"/api/runs/{bRun}")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await teamA.Get("/api/jobs/reused-id/runs?incarnation=1")).Status);
+        var (_, runs) = await teamA.Get("/api/jobs/reused-id/runs");
+        Assert.DoesNotContain(bRun, runs.ToString());
+        // An unlimited token still reads the whole history.
+        Assert.Equal(HttpStatusCode.OK, (await admin.Get($"/api/runs/{bRun}")).Status);
+        var aRun = await teamA.Trigger("reused-id");
+        Assert.Equal(HttpStatusCode.OK, (await teamA.Get($"/api/runs/{aRun}")).Status);
+    }
+
+    [Fact]
     public async Task Health_probes_need_no_token()
     {
         using var http = fixture.Client(null);

@@ -95,6 +95,9 @@ public sealed class TokenConfigTests
         var options = NodeConfigLoader.Load(new NodeArguments(Http: "http://0.0.0.0:8080"),
             k => k == "AKKA_JOBS_API_TOKENS" ? """[{"name":"a","role":"admin","token":"0123456789abcdef"}]""" : null);
         Assert.False(options.Tokens.IsOpen);
+        // Kestrel reads "a;b" as two URLs: only one is allowed, so the second cannot slip past the check.
+        var two = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(new NodeArguments(Http: "http://127.0.0.1:8080/;http://0.0.0.0:8081"), _ => null));
+        Assert.Contains("must be one URL", two.Message);
     }
 
     [Fact]

@@ -76,12 +76,13 @@ public sealed class OperatorDecisionTests
     }
 
     [Fact]
-    public void A_run_keeps_only_its_last_20_failed_attempts()
+    public void A_run_keeps_only_its_last_10_failed_attempts_with_their_errors_shortened()
     {
         var run = new RunState("r", T0, TriggerKind.Scheduled, T0, T0, ImmutableDictionary<string, ItemState>.Empty);
         for (var i = 1; i <= 25; i++)
-            run = run.WithFailedAttempt(new AttemptFailed("j", "r", "k", i, "n", T0, T0, i % 2 == 0 ? JobState.LostKind : "boom", "x", true));
-        Assert.Equal(Enumerable.Range(6, 20), run.FailedAttempts.Select(a => a.Attempt));
+            run = run.WithFailedAttempt(new AttemptFailed("j", "r", "k", i, "n", T0, T0, i % 2 == 0 ? JobState.LostKind : "boom", new string('x', 5000), true));
+        Assert.Equal(Enumerable.Range(16, 10), run.FailedAttempts.Select(a => a.Attempt));
+        Assert.All(run.FailedAttempts, a => Assert.Equal(RunState.AttemptErrorKept + 1, a.Error!.Length));
         Assert.Equal("failed", run.FailedAttempts[^1].Outcome);
         Assert.Equal("lost", run.FailedAttempts[^2].Outcome);
     }
@@ -127,6 +128,20 @@ public sealed class OperatorDecisionTests
         durable = durable.Apply(new WatermarksAdvanced(new Dictionary<string, DateTimeOffset>(), Failures: new Dictionary<string, int> { ["f"] = 4 }))
             .Apply(new JobUndefined("f", T0.AddHours(1)));
         Assert.Empty(durable.Failures);
+    }
+
+    [Fact]
+    public void A_job_that_is_never_idle_reports_its_failure_streak_with_its_tick_acknowledgements_and_a_re_created_id_starts_at_0()
+    {
+        var d = Definition("busy");
+        var durable = SchedulerState.Empty.Apply(new JobDefined(d, T0));
+        var emission = new EmissionState(new EmissionTiming(TimeSpan.FromSeconds(5), TimeSpan.Zero, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20),
+            TimeSpan.FromMinutes(2)));
+        emission.Track(durable.Jobs["busy"], reset: true);
+        emission.OnAck(new TickAck("busy", T0, RunIds.For("busy", T0), false, Busy: true, Seq: 7, Failures: 3), durable, T0);
+        Assert.Equal(3, emission.FailuresOf(durable, "busy"));
+        emission.Forget("busy");
+        Assert.Equal(0, emission.FailuresOf(durable, "busy"));
     }
 
     [Theory]

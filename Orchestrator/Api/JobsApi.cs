@@ -182,7 +182,10 @@ public static class JobsApi
         if (error is not null) return error;
         http.Response.Headers["X-Limit"] = max.ToString();
         return await Ask.Send<ListRunsResult>(jobs.ActorRef, new Contracts.Jobs.ListRuns(id, max, wanted, life, job!.CreatedUtc),
-            r => Results.Json(r.Runs, ApiJson.Options));
+            // An earlier life of the id may have been another tenant's job: a tenant-limited caller sees only the current one.
+            r => life is { } asked && asked != r.CurrentIncarnation && http.Caller().Tenants is not null
+                ? ApiErrors.BadRequest("incarnation", "a token limited to tenants sees only the job's current incarnation")
+                : Results.Json(r.Runs, ApiJson.Options), "the job's actor");
     }
 
     private static async Task<IResult> NextFireTimes(HttpContext http, string id, string? count, IRequiredActor<SchedulerProxy> scheduler)

@@ -59,9 +59,11 @@ public static class RunsApi
         if (RunIds.JobIdOf(runId) is not { } jobId || !JobDefinitionValidator.IsValidId(jobId)) return (null, RunNotFound(runId));
         var (job, error) = await JobsApi.Visible(http, jobId, scheduler);
         if (error is not null) return (null, error is IStatusCodeHttpResult { StatusCode: 404 } ? RunNotFound(runId) : error);
-        var (result, failed) = await Ask.Send<GetRunResult, GetRunResult>(jobs.ActorRef, new GetRun(jobId, runId), r => r, "the job's actor");
+        var (result, failed) = await Ask.Send<GetRunResult, GetRunResult>(jobs.ActorRef, new GetRun(jobId, runId, job!.CreatedUtc), r => r, "the job's actor");
         if (failed is not null) return (null, failed);
-        return result!.Run is null ? (null, RunNotFound(runId)) : (result, null);
+        // An earlier life of the id may have been another tenant's job: a tenant-limited caller sees only the current one.
+        var hidden = http.Caller().Tenants is not null && result!.Run?.Incarnation != result.CurrentIncarnation;
+        return result!.Run is null || hidden ? (null, RunNotFound(runId)) : (result, null);
     }
 
     private static IResult RunNotFound(string runId) =>

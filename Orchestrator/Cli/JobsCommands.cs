@@ -76,7 +76,7 @@ public static class JobsCommands
     {
         var id = Id("id", "Job id");
         var until = InstantOrDuration("--until", "Resume by itself at this instant, or after this long (2h, 2026-12-01T08:00:00Z)", "instant|duration");
-        var note = new Option<string?>("--note") { Description = "Why it is paused (shown with the job, kept in the audit log)", HelpName = "text" };
+        var note = new Option<string?>("--note") { Description = "Why it is paused (shown with the job and on the times skipped while paused)", HelpName = "text" };
         var command = new Command("pause", "Pause a job: no scheduled runs until resumed") { id, until, note };
         host.SetAction(command, async (ctx, parse, ct) =>
         {

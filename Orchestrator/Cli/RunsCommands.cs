@@ -51,7 +51,7 @@ public static class RunsCommands
     {
         var id = Id("run-id", "Run id to run again");
         var wait = new Option<bool>("--wait") { Description = "Wait until the new run ends; exit 0 when it succeeded, 1 otherwise" };
-        var command = new Command("rerun", "Start a new run with the same job and scheduled time") { id, wait };
+        var command = new Command("rerun", "Start a new manual run of the run's job now; its cause names the run") { id, wait };
         host.SetAction(command, async (ctx, parse, ct) =>
         {
             var runId = parse.GetValue(id)!;

@@ -58,6 +58,9 @@ public static class NodeConfigLoader
             AuditRetention = config.HasPath("akka.jobs.audit.retention") ? config.GetTimeSpan("akka.jobs.audit.retention") : TimeSpan.FromDays(90),
         };
         if (options.AuditRetention <= TimeSpan.Zero) throw new ConfigException("akka.jobs.audit.retention: must be a positive duration such as 90d");
+        // One URL: Kestrel reads "a;b" as two, and only the first would be checked below.
+        if (options.Http.Any(c => c is ';' or ',' || char.IsWhiteSpace(c)))
+            throw new ConfigException($"http: '{options.Http}' must be one URL such as http://127.0.0.1:8080");
         if (!Uri.TryCreate(options.Http, UriKind.Absolute, out var http) || (http.Scheme != "http" && http.Scheme != "https"))
             throw new ConfigException($"http: '{options.Http}' is not an http(s) URL such as http://127.0.0.1:8080");
         if (options.Tokens.IsOpen && !IsLoopback(http))

@@ -19,6 +19,9 @@ public static class NodeHost
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Http);
+        // The node listens where its options say and nowhere else: Kestrel endpoints from the environment or an
+        // appsettings file (Kestrel__Endpoints__…) would bypass the loopback rule for an API without tokens.
+        builder.WebHost.ConfigureKestrel(k => k.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false));
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(c =>
         {
@@ -44,6 +47,7 @@ public static class NodeHost
         app.MapRunsApi();
         // The watcher records member up-times from the start, not from the first API call.
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<MemberUpTimes>());
+        app.Lifetime.ApplicationStarted.Register(() => StopIfOpenBeyondLoopback(app, options));
         return app;
     }
 
@@ -72,6 +76,22 @@ public static class NodeHost
             };
             await Results.Json(new { error }, ApiJson.Options, statusCode: context.Response.StatusCode).ExecuteAsync(context);
         });
+    }
+
+    /// <summary>
+    /// The last line of the loopback rule: whatever bound the server, an API without tokens listening on a non-loopback
+    /// address stops the node at once.
+    /// </summary>
+    private static void StopIfOpenBeyondLoopback(WebApplication app, NodeOptions options)
+    {
+        if (!options.Tokens.IsOpen) return;
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+        var open = addresses.Where(a => !Uri.TryCreate(a, UriKind.Absolute, out var u) || !NodeConfigLoader.IsLoopback(u)).ToList();
+        if (open.Count == 0) return;
+        app.Logger.LogCritical("Stopping: the API listens on {Addresses} with no token configured; set akka.jobs.api.tokens or listen on 127.0.0.1",
+            string.Join(", ", open));
+        _ = app.StopAsync();
     }
 
     /// <summary>Rejects the node's start when a configured definition cannot be stored (unknown handler, bad schedule…).</summary>

@@ -28,6 +28,10 @@ public static class ApiSecurity
             var caller = tokens.IsOpen ? Domain.Access.Caller.Anonymous : Authenticate(context, tokens);
             if (caller is null)
             {
+                // A refused attempt to change something is worth knowing about; reads are not recorded.
+                if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+                    await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync("unauthenticated",
+                        $"http.{context.Request.Method.ToLowerInvariant()}", ApiQuery.Clip(context.Request.Path.ToString()), "denied (401)", "api", CancellationToken.None);
                 context.Response.Headers.WWWAuthenticate = "Bearer";
                 await Results.Json(new { error = "missing or unknown bearer token: send 'Authorization: Bearer <token>'" }, ApiJson.Options, statusCode: 401)
                     .ExecuteAsync(context);
@@ -52,10 +56,18 @@ public static class ApiSecurity
             var http = ctx.HttpContext;
             var caller = http.Caller();
             var refusal = caller.Refusal(role, auditAction ?? "read");
-            object? result = refusal is null ? await next(ctx) : Results.Json(new { error = refusal }, ApiJson.Options, statusCode: 403);
-            if (auditAction is not null)
-                await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(http, caller, auditAction, result, http.RequestAborted);
-            return result;
+            if (auditAction is null) return refusal is null ? await next(ctx) : ApiErrors.Forbidden(refusal);
+            object? result = null;
+            try
+            {
+                result = refusal is null ? await next(ctx) : ApiErrors.Forbidden(refusal);
+                return result;
+            }
+            finally
+            {
+                // Written even when the caller has gone (the change may still have happened) and when the handler threw.
+                await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(http, caller, auditAction, result, CancellationToken.None);
+            }
         });
 
     private static Caller? Authenticate(HttpContext context, ApiTokens tokens)

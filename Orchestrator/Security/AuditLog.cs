@@ -49,6 +49,7 @@ public sealed class AuditLog(AuditStore store, TimeProvider clock, ILogger<Audit
     /// <summary><c>ok</c> for a 2xx reply, else the status and the error the caller was shown.</summary>
     private static string Outcome(object? result)
     {
+        if (result is null) return "error: the call failed inside the node (see its log)";
         var status = (result as IStatusCodeHttpResult)?.StatusCode ?? 200;
         if (status is >= 200 and < 300) return "ok";
         var error = "";

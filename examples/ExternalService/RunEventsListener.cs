@@ -44,7 +44,9 @@ internal sealed class RunEventsListener : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Subscribe();
 
-    private void Subscribe() => _client.Tell(new ClusterClient.Send(JobsApi.Path, new SubscribeRunEvents(_jobId), localAffinity: false));
+    // localAffinity: every renewal goes to the jobs API of the node this client is connected to. Sent to random nodes,
+    // renewals would leave a subscription on each of them, and every event would arrive once per node.
+    private void Subscribe() => _client.Tell(new ClusterClient.Send(JobsApi.Path, new SubscribeRunEvents(_jobId), localAffinity: true));
 
     private void HandleSubscribed(RunEventsSubscribed s)
     {
@@ -55,6 +57,6 @@ internal sealed class RunEventsListener : ReceiveActor, IWithTimers
     private void HandleStop(Stop _)
     {
         Timers.CancelAll();
-        _client.Tell(new ClusterClient.Send(JobsApi.Path, new UnsubscribeRunEvents(_jobId), localAffinity: false));
+        _client.Tell(new ClusterClient.Send(JobsApi.Path, new UnsubscribeRunEvents(_jobId), localAffinity: true));
     }
 }
