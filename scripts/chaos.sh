@@ -126,7 +126,7 @@ wait_removed() {
   addr=$(node_addr "$victim")
   while [ "$(now_s)" -lt "$deadline" ]; do
     if via=$(any_answering_node "$victim"); then
-      if ! curl -s --max-time 5 "$(node_url "$via")/api/cluster" | ADDR="$addr" python3 -c '
+      if ! api_curl -s --max-time 5 "$(node_url "$via")/api/cluster" | ADDR="$addr" python3 -c '
 import json, os, sys
 c = json.load(sys.stdin)
 sys.exit(0 if any(m["address"] == os.environ["ADDR"] for m in c["members"]) else 1)' 2>/dev/null; then

@@ -175,7 +175,7 @@ min_addr=$(node_addr "$M")
 end=$(( $(now_s) + CUT ))
 while [ "$(now_s)" -lt "$end" ]; do
   # majority view
-  mv=$(curl -s --max-time 3 "$(node_url "${MAJ[0]}")/api/cluster" 2>/dev/null | ADDR="$min_addr" python3 -c '
+  mv=$(api_curl -s --max-time 3 "$(node_url "${MAJ[0]}")/api/cluster" 2>/dev/null | ADDR="$min_addr" python3 -c '
 import json, os, sys
 try: c = json.load(sys.stdin)
 except Exception: sys.exit(1)
@@ -192,7 +192,7 @@ print(state, c.get("schedulerNode") or "-")' 2>/dev/null) || mv=""
   # minority view of itself
   if [ -z "$MIN_EXIT_T" ] && ! node_alive "$M"; then MIN_EXIT_T=$(now_iso); say "minority node $M process exited"; fi
   if [ -z "$MIN_SELFDOWN_T" ]; then
-    sv=$(curl -s --max-time 3 "$(node_url "$M")/api/cluster" 2>/dev/null | python3 -c '
+    sv=$(api_curl -s --max-time 3 "$(node_url "$M")/api/cluster" 2>/dev/null | python3 -c '
 import json, sys
 try: c = json.load(sys.stdin)
 except Exception: print("no-answer"); sys.exit(0)

@@ -100,6 +100,26 @@ public sealed class CliOperatorTests(SecuredNodeFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Cluster_membership_commands_on_one_node_answer_with_the_servers_reason()
+    {
+        var leader = await As(SecuredNodeFixture.Viewer, "cluster", "leader");
+        AssertExit(0, leader);
+        Assert.Contains("akka.tcp://akka-jobs@127.0.0.1:", leader.Out);
+
+        AssertExit(0, await As(SecuredNodeFixture.Operator, "cluster", "down-unreachable"));
+        var leave = await As(SecuredNodeFixture.Operator, "cluster", "leave", "akka.tcp://akka-jobs@127.0.0.1:1");
+        AssertExit(1, leave);
+        Assert.Contains("no cluster member has address", leave.Err);
+        var join = await As(SecuredNodeFixture.Operator, "cluster", "join", "akka.tcp://akka-jobs@127.0.0.1:2");
+        AssertExit(1, join);
+        AssertExit(2, await As(SecuredNodeFixture.Operator, "cluster", "down", "not-an-address"));
+        var unreachable = await Run(["--endpoint", "http://127.0.0.1:1", "cluster", "show"]);
+        AssertExit(1, unreachable);
+        Assert.StartsWith("akka-jobs: cannot reach http://127.0.0.1:1", unreachable.Err);
+        Assert.Single(unreachable.Err.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task A_tenant_limited_token_sees_only_its_tenants_jobs_and_weak_roles_are_refused_in_one_line()
     {
         Assert.Equal(HttpStatusCode.Created, (await Admin.PutJob("cli-tenant-b", """{"schedule":"manual","handler":"noop","tenant":"b"}""")).Status);

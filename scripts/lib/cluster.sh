@@ -13,6 +13,12 @@ say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 now_iso() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 now_s() { date +%s; }
 
+# The nodes' API needs a token when it listens beyond loopback (partition.sh's network namespaces): every node gets
+# this run's admin token, and api_curl sends it.
+CLUSTER_API_TOKEN="${CLUSTER_API_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+export AKKA_JOBS_API_TOKENS="[{\"name\":\"scripts\",\"role\":\"admin\",\"token\":\"${CLUSTER_API_TOKEN}\"}]"
+api_curl() { curl -H "Authorization: Bearer ${CLUSTER_API_TOKEN}" "$@"; }
+
 node_addr() { echo "akka.tcp://akka-jobs@${NODE_HOST[$1]}:${NODE_PORT[$1]}"; }
 node_url() { echo "http://${NODE_HOST[$1]}:${NODE_HTTP_PORT[$1]}"; }
 
@@ -76,7 +82,7 @@ node_stop() {
 # One line "<schedulerNode> <up&reachable count> <member count> <unreachable count>" seen by node $1.
 cluster_view() {
   local i=$1
-  curl -s --max-time 5 "$(node_url "$i")/api/cluster" 2>/dev/null | python3 -c '
+  api_curl -s --max-time 5 "$(node_url "$i")/api/cluster" 2>/dev/null | python3 -c '
 import json, sys
 try:
     c = json.load(sys.stdin)
@@ -128,7 +134,7 @@ register_load() {
   for n in $(seq 1 "$noop"); do
     id=$(printf 'noop-%03d' "$n")
     body='{"schedule":"@every 1s","handler":"noop"}'
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X PUT "$(node_url "$via")/api/jobs/$id" -H 'content-type: application/json' -d "$body")
+    code=$(api_curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X PUT "$(node_url "$via")/api/jobs/$id" -H 'content-type: application/json' -d "$body")
     [ "$code" = 201 ] || [ "$code" = 200 ] || { say "PUT $id answered $code"; return 1; }
     printf '%s\t%s\t0\n' "$id" "$(now_iso)" >>"$RUN_DIR/jobs.tsv"
   done
@@ -141,7 +147,7 @@ script = ("echo \"$AKKA_JOBS_RUN_ID $AKKA_JOBS_ATTEMPT $(date +%s.%N)\" >> " + o
 print(json.dumps({"schedule": "@every 1s", "handler": "shell", "timeout": "2m",
                   "parameters": {"command": "/bin/sh", "args": ["-c", script]},
                   "retry": {"maxAttempts": 3, "initialBackoff": "1s"}}))')
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X PUT "$(node_url "$via")/api/jobs/$id" -H 'content-type: application/json' -d "$body")
+    code=$(api_curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X PUT "$(node_url "$via")/api/jobs/$id" -H 'content-type: application/json' -d "$body")
     [ "$code" = 201 ] || [ "$code" = 200 ] || { say "PUT $id answered $code"; return 1; }
     printf '%s\t%s\t3\n' "$id" "$(now_iso)" >>"$RUN_DIR/jobs.tsv"
   done
@@ -163,7 +169,7 @@ read_history() {
       for skip in "$@"; do [ "$i" = "$skip" ] && continue 2; done
       node_alive "$i" || continue
       tmp="$dir/.$id.tmp"
-      if curl -sf --max-time 20 "$(node_url "$i")/api/jobs/$id/runs?limit=500" -o "$tmp" 2>/dev/null \
+      if api_curl -sf --max-time 20 "$(node_url "$i")/api/jobs/$id/runs?limit=500" -o "$tmp" 2>/dev/null \
          && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if isinstance(d, list) else 1)' "$tmp" 2>/dev/null; then
         mv "$tmp" "$dir/$id.json"; ok=1; break
       fi
