@@ -49,7 +49,9 @@ public sealed partial record JobState
         };
         // The ending attempt's own start is the run's start only when it was the first.
         var started = run.Attempts == 1 ? run.StartedUtc : null;
-        return [.. failed, new AttemptView(run.Items == 1 ? "" : "*", run.Attempts, run.Node, started, run.FinishedUtc, outcome,
+        // A single-item run's one item is the job's main item; a fan-out run's ending attempt stands for all its items.
+        var item = run.Items == 1 ? failed.LastOrDefault()?.ItemKey ?? JobParameters.SingleItemKey : "*";
+        return [.. failed, new AttemptView(item, run.Attempts, run.Node, started, run.FinishedUtc, outcome,
             Error: run.Status is RunStatus.Succeeded or RunStatus.Running or RunStatus.Queued ? null : run.Reason)];
     }
 }

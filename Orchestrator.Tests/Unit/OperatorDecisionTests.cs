@@ -73,6 +73,7 @@ public sealed class OperatorDecisionTests
         var attempts = JobState.AttemptsOf(run);
         Assert.Equal([(1, "failed", "node-1"), (2, "failed", "node-1"), (3, "succeeded", "node-2")], attempts.Select(a => (a.Attempt, a.Outcome, a.Node)));
         Assert.Equal("exit code 2", attempts[1].Error);
+        Assert.All(attempts, a => Assert.Equal(item, a.ItemKey));
     }
 
     [Fact]
