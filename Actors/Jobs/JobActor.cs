@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Jobs.Domain.Jobs;
+using Akka.Jobs.Domain.Scheduler;
 using Akka.Jobs.Domain.Protocol;
 using Akka.Persistence;
 
@@ -194,8 +195,13 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         var (events, refused) = _decided.DecideCancelRun(c.RunId, c.By ?? "operator", Now);
         if (refused is { } kind)
         {
-            var message = kind == RejectionKind.NotFound ? $"job '{_jobId}' has no run '{c.RunId}'" : $"run '{c.RunId}' has already ended";
-            Sender.Tell(new CommandRejected(_jobId, kind, [new ValidationError("runId", message)]));
+            var error = kind switch
+            {
+                RejectionKind.NotFound => new ValidationError("runId", $"job '{_jobId}' has no run '{c.RunId}'"),
+                RejectionKind.Conflict => new ValidationError("runId", $"run '{c.RunId}' has already ended"),
+                _ => OperatorDecisions.ByError(c.By)!,
+            };
+            Sender.Tell(new CommandRejected(_jobId, kind, [error]));
             return;
         }
         var replyTo = Sender;

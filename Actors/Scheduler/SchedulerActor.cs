@@ -176,10 +176,10 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private void HandlePauseJob(PauseJob p)
     {
-        var by = p.By ?? "operator";
-        var note = string.IsNullOrWhiteSpace(p.Reason) ? null : p.Reason.Trim();
-        var reason = note is null ? $"paused by {by}" : $"{note} (paused by {by})";
-        Pause(p.JobId, new JobPaused(p.JobId, reason, Now, p.UntilUtc, note, by), Sender);
+        var decision = _state.DecidePause(p, Now);
+        if (decision.Refused is { } refused) Sender.Tell(refused);
+        else if (decision.Paused is null) Sender.Tell(new CommandAck(p.JobId));
+        else Pause(decision.Paused, Sender);
     }
 
     /// <summary>A job actor's pause after repeated failures; a late one for an earlier incarnation of the id is ignored.</summary>
@@ -187,27 +187,13 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Jobs.TryGetValue(p.JobId, out var job) || job.Paused) return;
         if (p.JobCreatedUtc is { } created && job.CreatedUtc != created) return;
-        Pause(p.JobId, new JobPaused(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", Now), ActorRefs.Nobody);
+        Pause(new JobPaused(p.JobId, $"paused after {p.ConsecutiveFailures} consecutive failures", Now), ActorRefs.Nobody);
     }
 
-    /// <summary>Pauses the job, or changes a paused job's note or end; a pause that changes nothing stores nothing.</summary>
-    private void Pause(string jobId, JobPaused paused, IActorRef replyTo)
+    /// <summary>Stores a decided pause (or a paused job's new note or end) and arms its end.</summary>
+    private void Pause(JobPaused paused, IActorRef replyTo)
     {
-        if (!_state.Jobs.TryGetValue(jobId, out var job))
-        {
-            replyTo.Tell(CommandRejected.NotFound(jobId));
-            return;
-        }
-        if (paused.UntilUtc is { } until && until <= Now)
-        {
-            replyTo.Tell(new CommandRejected(jobId, RejectionKind.Invalid, [new ValidationError("until", $"{until:O} is not in the future")]));
-            return;
-        }
-        if (job.Paused && job.PausedUntilUtc == paused.UntilUtc && job.PauseNote == paused.Note)
-        {
-            replyTo.Tell(new CommandAck(jobId));
-            return;
-        }
+        var jobId = paused.JobId;
         PersistEvent(paused, () =>
         {
             _log.Warning("Job {0} paused{1}: {2}", jobId, paused.UntilUtc is { } u ? $" until {u:O}" : "", paused.Reason ?? "");
@@ -280,8 +266,12 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(CommandRejected.NotFound(cmd.JobId));
             return;
         }
-        var cause = cmd.RerunOf is { } original ? $"rerun of {original}{(cmd.By is null ? "" : $" by {cmd.By}")}"
-            : cmd.By is null ? null : $"triggered by {cmd.By}";
+        if (OperatorDecisions.ByError(cmd.By) is { } badBy)
+        {
+            Sender.Tell(new CommandRejected(cmd.JobId, RejectionKind.Invalid, [badBy]));
+            return;
+        }
+        var cause = OperatorDecisions.ManualCause(cmd.By, cmd.RerunOf);
         // Manual run ids are unique per scheduler: millisecond instants that never repeat.
         var now = Now;
         var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);

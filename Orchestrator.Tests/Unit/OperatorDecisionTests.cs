@@ -89,7 +89,35 @@ public sealed class OperatorDecisionTests
     }
 
     [Fact]
-    public void Times_skipped_while_paused_carry_the_pause_note_also_after_the_resume()
+    public void A_pause_is_decided_once_for_every_edge_note_end_and_who_checked()
+    {
+        var s = SchedulerState.Empty.Apply(new JobDefined(Definition("p"), T0));
+        var now = T0.AddHours(1);
+        var first = s.DecidePause(new PauseJob("p", " deploy ", now.AddHours(2), "ops"), now);
+        Assert.Equal(new JobPaused("p", "deploy (paused by ops)", now, now.AddHours(2), "deploy", "ops"), first.Paused);
+        s = s.Apply(first.Paused!);
+        Assert.Equal(new PauseDecision(null, null), s.DecidePause(new PauseJob("p", "deploy", now.AddHours(2), "someone else"), now)); // nothing changes
+        Assert.Equal("paused by operator", s.DecidePause(new PauseJob("p"), now).Paused!.Reason);
+
+        Assert.Equal(RejectionKind.NotFound, s.DecidePause(new PauseJob("nope"), now).Refused!.Kind);
+        foreach (var (bad, field) in new[]
+                 {
+                     (new PauseJob("p", new string('n', 501)), "note"), (new PauseJob("p", "two\nlines"), "note"),
+                     (new PauseJob("p", UntilUtc: now), "until"), (new PauseJob("p", By: "x\u0007"), "by"), (new PauseJob("p", By: new string('b', 301)), "by"),
+                 })
+        {
+            var refused = s.DecidePause(bad, now).Refused!;
+            Assert.Equal((RejectionKind.Invalid, field), (refused.Kind, refused.Errors[0].Field));
+        }
+        Assert.Equal("rerun of p@x by ops", OperatorDecisions.ManualCause("ops", "p@x"));
+        Assert.Equal("triggered by ops", OperatorDecisions.ManualCause("ops", null));
+        Assert.Null(OperatorDecisions.ManualCause(null, null));
+        var running = Running(Definition("c"), T0);
+        Assert.Equal(RejectionKind.Invalid, running.DecideCancelRun(RunIds.For("c", T0), "a\nb", T0).Refused);
+    }
+
+    [Fact]
+    public void The_pause_state_carries_its_note_to_the_times_skipped_during_it_also_after_the_resume()
     {
         var d = Definition("p");
         var s = SchedulerState.Empty.Apply(new JobDefined(d, T0));
