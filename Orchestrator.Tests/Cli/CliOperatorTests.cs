@@ -100,6 +100,37 @@ public sealed class CliOperatorTests(SecuredNodeFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task The_token_can_come_from_a_file_and_a_token_over_plain_http_to_another_host_is_warned_about()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, SecuredNodeFixture.Viewer + "\n");
+            AssertExit(0, await Run(["--endpoint", Endpoint, "--token-file", file, "jobs", "list"]));
+            AssertExit(0, await Run(["--endpoint", Endpoint, "jobs", "list"], k => k == "AKKA_JOBS_TOKEN_FILE" ? file : null));
+            File.WriteAllText(file, "");
+            var empty = await Run(["--endpoint", Endpoint, "--token-file", file, "jobs", "list"]);
+            AssertExit(2, empty);
+            Assert.Contains("is empty", empty.Err);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        var missing = await Run(["--endpoint", Endpoint, "--token-file", "/nonexistent/token", "jobs", "list"]);
+        AssertExit(2, missing);
+        Assert.Contains("--token-file: cannot read '/nonexistent/token'", missing.Err);
+
+        var remote = new FakeApi().Reply("GET /api/audit", HttpStatusCode.OK, """{"limit":100,"entries":[]}""");
+        var warned = await Run(["--endpoint", "http://10.1.2.3:8080", "--token", "some-token-0123456789", "audit"], handler: remote);
+        AssertExit(0, warned);
+        Assert.Contains("warning: the token goes to 10.1.2.3 over plain http", warned.Err);
+        Assert.DoesNotContain("some-token-0123456789", warned.Err);
+        var local = await As(SecuredNodeFixture.Viewer, "audit");
+        Assert.DoesNotContain("warning", local.Err);
+    }
+
+    [Fact]
     public async Task Cluster_membership_commands_on_one_node_answer_with_the_servers_reason()
     {
         var leader = await As(SecuredNodeFixture.Viewer, "cluster", "leader");

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Akka.Jobs.Orchestrator.Cli;
 
-/// <summary><c>--endpoint</c>, <c>--token</c>, <c>--output</c>: accepted before or after any command.</summary>
+/// <summary><c>--endpoint</c>, <c>--token</c>, <c>--token-file</c>, <c>--output</c>: accepted before or after any command.</summary>
 public sealed class GlobalOptions
 {
     public const string DefaultEndpoint = "http://127.0.0.1:8080";
@@ -21,6 +21,13 @@ public sealed class GlobalOptions
         HelpName = "token",
     };
 
+    public Option<string?> TokenFile { get; } = new("--token-file")
+    {
+        Description = "File holding the bearer token, so it shows in neither ps nor shell history (env AKKA_JOBS_TOKEN_FILE)",
+        Recursive = true,
+        HelpName = "path",
+    };
+
     public Option<string> Output { get; } = new Option<string>("--output", "-o")
     {
         Description = "table (for people) or json (the API's replies as they are)",
@@ -33,6 +40,7 @@ public sealed class GlobalOptions
     {
         root.Options.Add(Endpoint);
         root.Options.Add(Token);
+        root.Options.Add(TokenFile);
         root.Options.Add(Output);
     }
 }
