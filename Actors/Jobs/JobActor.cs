@@ -180,7 +180,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         var current = _state.CurrentIncarnationFor(q.JobCreatedUtc);
         Sender.Tell(new ListRunsResult(_jobId,
             _state.Runs(Math.Clamp(q.Limit, 1, JobState.HistoryLimit), q.Status, q.Incarnation ?? current)
-                .Select(r => WithLiveAttempt(r) with { FailedAttempts = null }).ToList(), current)); // attempts: GetRun only, lists stay small
+                .Select(r => WithoutAttempts(WithLiveAttempt(r))).ToList(), current));
     }
 
     private void HandleGetRun(GetRun q)
@@ -389,12 +389,15 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
         if (_mediator is null) return;
         var view = _state.Active.TryGetValue(runId, out var run) ? run.ToView(_jobId, _state.Incarnation) : _state.History.LastOrDefault(h => h.RunId == runId);
         if (view is null) return;
-        var changed = new RunStatusChanged(WithLiveAttempt(view) with { FailedAttempts = null }, @event, attempt, error);
+        var changed = new RunStatusChanged(WithoutAttempts(WithLiveAttempt(view)), @event, attempt, error);
         _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(RunTopics.Runs, changed));
         _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(_jobTopic ??= RunTopics.ForJob(_jobId), changed));
     }
 
     private string? _jobTopic;
+
+    /// <summary>Run lists and events leave the failed attempts out (GetRun has them); most runs have none to leave.</summary>
+    private static RunView WithoutAttempts(RunView view) => view.FailedAttempts is null ? view : view with { FailedAttempts = null };
 
     private static string DeadlineKey(string runId) => "deadline:" + runId;
 

@@ -407,7 +407,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     private void HandleGetNextFireTimes(GetNextFireTimes q)
     {
         if (_emission.ScheduleOf(q.JobId) is not { } s) Sender.Tell(CommandRejected.NotFound(q.JobId));
-        else Sender.Tell(new GetNextFireTimesResult(q.JobId, s.Upcoming(Now, Math.Clamp(q.Count, 1, 1000))));
+        else Sender.Tell(new GetNextFireTimesResult(q.JobId, s.Upcoming(Now, Math.Clamp(q.Count, 1, GetNextFireTimes.MaxCount))));
     }
 
     // ------------------------------------------------------------ helpers

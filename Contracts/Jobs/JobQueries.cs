@@ -26,7 +26,11 @@ public sealed record ListJobs(string? Tenant = null, bool? Paused = null, bool? 
 public sealed record ListJobsResult(IReadOnlyList<JobView> Jobs) : IJobsMessage;
 
 /// <summary>The next <paramref name="Count"/> fire times from now. Reply: <see cref="GetNextFireTimesResult"/> or <see cref="CommandRejected"/>.</summary>
-public sealed record GetNextFireTimes(string JobId, int Count) : IWithJobId;
+public sealed record GetNextFireTimes(string JobId, int Count) : IWithJobId
+{
+    /// <summary>Most fire times one query returns; a larger count is clamped.</summary>
+    public const int MaxCount = 1000;
+}
 
 /// <summary>Upcoming fire times, UTC, ascending; empty for <c>manual</c> and past one-shots.</summary>
 public sealed record GetNextFireTimesResult(string JobId, IReadOnlyList<DateTimeOffset> Times) : IJobsMessage;

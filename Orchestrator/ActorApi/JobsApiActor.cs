@@ -23,10 +23,10 @@ public sealed class JobsApiActor : ReceiveActor
     public const string Name = "jobs-api";
 
     /// <summary>Most runs one <see cref="ListRuns"/> returns (as the HTTP API); a larger limit is clamped.</summary>
-    public const int MaxRunsPage = 500;
+    public const int MaxRunsPage = Api.JobsApi.MaxRunsPage;
 
     /// <summary>Most fire times one <see cref="GetNextFireTimes"/> returns.</summary>
-    public const int MaxFireTimes = 1000;
+    public const int MaxFireTimes = GetNextFireTimes.MaxCount;
 
     private const string Via = "actor";
 
@@ -329,9 +329,7 @@ public sealed class JobsApiActor : ReceiveActor
     private static CommandRejected? RunIdError(string jobId, string? runId, string field)
     {
         if (string.IsNullOrWhiteSpace(runId)) return Invalid(jobId, (field, "is required"));
-        // Run ids are {jobId}@… or {jobId}~{incarnation}@… (RunIds): anything else cannot be a run of this job.
-        var ofJob = runId.Length > jobId.Length && runId.StartsWith(jobId, StringComparison.Ordinal) && runId[jobId.Length] is '@' or '~';
-        return ofJob ? null : Invalid(jobId, (field, $"'{Clip(runId)}' is not a run of job '{jobId}'"));
+        return RunIds.JobIdOf(runId) == jobId ? null : Invalid(jobId, (field, $"'{Clip(runId)}' is not a run of job '{jobId}'"));
     }
 
     private static List<ValidationError> DefinitionErrors(JobDefinition definition)

@@ -13,7 +13,7 @@ public static class AuditApi
         app.MapGet("/api/audit", async (HttpContext http, string? since, string? limit, AuditLog audit, TimeProvider clock) =>
         {
             if (http.Caller().Tenants is not null)
-                return Results.Json(new { error = "the audit log covers every tenant; a token limited to tenants cannot read it" }, ApiJson.Options, statusCode: 403);
+                return ApiErrors.Forbidden("the audit log covers every tenant; a token limited to tenants cannot read it");
             if (!ApiQuery.TryLimit(limit, 100, AuditStore.MaxPage, out var max, out var bad)) return bad!;
             DateTimeOffset? from = null;
             if (since is not null)

@@ -18,7 +18,7 @@ namespace Akka.Jobs.Orchestrator.Api;
 public static class JobsApi
 {
     /// <summary>Most runs one page returns; a larger limit is clamped to it.</summary>
-    public const int MaxRunsPage = 500;
+    public const int MaxRunsPage = Domain.Jobs.JobState.HistoryLimit;
 
     public static void MapJobsApi(this WebApplication app)
     {
@@ -127,13 +127,10 @@ public static class JobsApi
                         case "until":
                             if (p.Value.ValueKind != JsonValueKind.String || !ApiQuery.TryInstantOrAhead(p.Value.GetString()!, clock, out var at))
                                 return ApiErrors.BadRequest("until", "must be an instant (2026-12-01T06:00:00Z) or a duration from now (2h, 1d)");
-                            if (at <= clock.GetUtcNow()) return ApiErrors.BadRequest("until", "must be in the future");
                             until = at;
                             break;
                         case "note" when p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null:
-                            note = p.Value.GetString();
-                            if (note is { Length: > 500 }) return ApiErrors.BadRequest("note", "must be at most 500 characters");
-                            if (note is not null && note.Any(char.IsControl)) return ApiErrors.BadRequest("note", "must be one line of text");
+                            note = p.Value.GetString(); // its length and form are the pause decision's (OperatorDecisions.DecidePause)
                             break;
                         case "note":
                             return ApiErrors.BadRequest("note", "must be a string");
@@ -190,7 +187,7 @@ public static class JobsApi
 
     private static async Task<IResult> NextFireTimes(HttpContext http, string id, string? count, IRequiredActor<SchedulerProxy> scheduler)
     {
-        if (!ApiQuery.TryLimit(count, 10, 1000, out var n, out var bad, "count")) return bad!;
+        if (!ApiQuery.TryLimit(count, 10, GetNextFireTimes.MaxCount, out var n, out var bad, "count")) return bad!;
         var (_, error) = await Visible(http, id, scheduler);
         if (error is not null) return error;
         return await Ask.Send<object>(scheduler.ActorRef, new GetNextFireTimes(id, n), reply => reply switch

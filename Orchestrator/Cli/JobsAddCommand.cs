@@ -23,7 +23,7 @@ public static class JobsAddCommand
         host.SetAction(command, async (ctx, parse, ct) =>
         {
             var definitions = DefinitionFile.Read(parse.GetValue(file)!);
-            var results = new List<(string Id, string Result, string? Error)>();
+            var results = new List<(string Id, string Outcome, string? Error)>();
             foreach (var (id, definition) in definitions)
             {
                 try
@@ -42,14 +42,14 @@ public static class JobsAddCommand
         return command;
     }
 
-    private static void Report(CliContext ctx, List<(string Id, string Result, string? Error)> results)
+    private static void Report(CliContext ctx, List<(string Id, string Outcome, string? Error)> results)
     {
         if (ctx.Json)
         {
             var array = new JsonArray(results.Select(r => (JsonNode)new JsonObject
             {
                 ["jobId"] = r.Id,
-                ["result"] = r.Result,
+                ["result"] = r.Outcome,
                 ["error"] = r.Error,
             }).ToArray());
             ctx.PrintJson(JsonSerializer.SerializeToElement(array));
@@ -62,7 +62,7 @@ public static class JobsAddCommand
         foreach (var (id, _, error) in results.Where(r => r.Error is not null))
             ctx.Err.WriteLine($"akka-jobs: {id}: {error}");
         var counts = string.Join(", ", new[] { "created", "updated", "failed" }
-            .Select(k => (k, n: results.Count(r => r.Result == k))).Where(x => x.n > 0).Select(x => $"{x.n} {x.k}"));
+            .Select(k => (k, n: results.Count(r => r.Outcome == k))).Where(x => x.n > 0).Select(x => $"{x.n} {x.k}"));
         ctx.Out.WriteLine($"{results.Count} job{(results.Count == 1 ? "" : "s")}: {counts}");
     }
 }

@@ -37,9 +37,5 @@ public static class RunWaiter
     }
 
     /// <summary>The job id of a run id: the part before '~' or '@' (<c>nightly~2@20261129T101500.000Z</c> → nightly).</summary>
-    public static string JobIdOf(string runId)
-    {
-        var end = runId.IndexOfAny(['~', '@']);
-        return end < 0 ? runId : runId[..end];
-    }
+    public static string JobIdOf(string runId) => Contracts.Runs.RunIds.JobIdOf(runId) ?? runId;
 }
