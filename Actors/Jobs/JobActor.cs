@@ -192,7 +192,7 @@ public sealed partial class JobActor : ReceivePersistentActor, IWithTimers
     /// <summary>An operator's cancel: the run ends cancelled (its attempts are cancelled when that is written), then the ack.</summary>
     private void HandleCancelRun(CancelRun c)
     {
-        var (events, refused) = _decided.DecideCancelRun(c.RunId, c.By ?? "operator", Now);
+        var (events, refused) = _decided.DecideCancelRun(c.RunId, c.By ?? "operator", Now, c.Tenants);
         if (refused is { } kind)
         {
             var error = kind switch

@@ -1,3 +1,4 @@
+using Akka.Jobs.Domain.Access;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -128,6 +129,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     {
         var def = cmd.Definition;
         var exists = _state.Jobs.TryGetValue(def.Id, out var existing);
+        if (TenantScope.Own(def, existing?.Definition, cmd.Tenants) is { } notOwned)
+        {
+            Sender.Tell(notOwned);
+            return;
+        }
         var errors = DefinitionCheck.Validate(def, _handlers.Names, Now, !exists);
         if (errors.Count > 0)
         {
@@ -158,7 +164,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private void HandleRemoveJob(RemoveJob cmd)
     {
-        if (!_state.Jobs.TryGetValue(cmd.JobId, out var removed))
+        if (!_state.Jobs.TryGetValue(cmd.JobId, out var removed) || !TenantScope.Allows(cmd.Tenants, removed.Definition.Tenant))
         {
             Sender.Tell(CommandRejected.NotFound(cmd.JobId));
             return;
@@ -202,7 +208,12 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void HandleResumeJob(ResumeJob cmd) => Resume(cmd.JobId, cmd.By ?? "operator", Sender);
+    private void HandleResumeJob(ResumeJob cmd)
+    {
+        if (!_state.Jobs.TryGetValue(cmd.JobId, out var job) || !TenantScope.Allows(cmd.Tenants, job.Definition.Tenant))
+            Sender.Tell(CommandRejected.NotFound(cmd.JobId));
+        else Resume(cmd.JobId, cmd.By ?? "operator", Sender);
+    }
 
     /// <summary>A pause's end came: the job resumes unless it was resumed, or paused again with another end, meanwhile.</summary>
     private void HandleResumeDue(ResumeDue due)
@@ -256,12 +267,13 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new CommandRejected(cmd.JobId, RejectionKind.Invalid, [new ValidationError("runId", $"'{cmd.RunId}' is not a run of job '{cmd.JobId}'")]));
             return;
         }
-        HandleTriggerJob(new TriggerJob(cmd.JobId, cmd.RunId, cmd.By));
+        HandleTriggerJob(new TriggerJob(cmd.JobId, cmd.RunId, cmd.By, cmd.Tenants));
     }
 
     private void HandleTriggerJob(TriggerJob cmd)
     {
-        if (!_state.Jobs.TryGetValue(cmd.JobId, out var job))
+        // A job of a tenant the caller cannot reach answers like a missing one.
+        if (!_state.Jobs.TryGetValue(cmd.JobId, out var job) || !TenantScope.Allows(cmd.Tenants, job.Definition.Tenant))
         {
             Sender.Tell(CommandRejected.NotFound(cmd.JobId));
             return;

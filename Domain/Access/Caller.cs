@@ -12,7 +12,10 @@ public sealed record Caller(string Name, Role Role, IReadOnlySet<string>? Tenant
     public bool Has(Role needed) => Role >= needed;
 
     /// <summary>Whether a job of <paramref name="tenant"/> is visible to this caller.</summary>
-    public bool CanReach(string? tenant) => Tenants is null || (tenant is not null && Tenants.Contains(tenant));
+    public bool CanReach(string? tenant) => TenantScope.Allows(Tenants, tenant);
+
+    /// <summary>The tenants to send with a command, so the actor that decides it checks the stored job's tenant; null when unlimited.</summary>
+    public IReadOnlyList<string>? Scope => Tenants?.Order().ToList();
 
     /// <summary>Why a call needing <paramref name="needed"/> is refused, or null when it is allowed.</summary>
     public string? Refusal(Role needed, string action) =>

@@ -10,10 +10,13 @@ public sealed partial record JobState
     /// <summary>
     /// Cancels a queued or running run of the current incarnation: it ends <c>cancelled by &lt;who&gt;</c> (the actor
     /// then cancels its items' attempts), and a run queued behind it starts. Refused with NotFound for a run this job
-    /// never had, Conflict for one that has already ended, Invalid for a <paramref name="by"/> that is not one short line.
+    /// never had (or a caller limited to <paramref name="tenants"/> cannot see), Conflict for one that has already ended,
+    /// Invalid for a <paramref name="by"/> that is not one short line.
     /// </summary>
-    public (IReadOnlyList<IJobEvent> Events, RejectionKind? Refused) DecideCancelRun(string runId, string by, DateTimeOffset now)
+    public (IReadOnlyList<IJobEvent> Events, RejectionKind? Refused) DecideCancelRun(string runId, string by, DateTimeOffset now,
+        IReadOnlyCollection<string>? tenants = null)
     {
+        if (!Access.TenantScope.Allows(tenants, Definition?.Tenant)) return ([], RejectionKind.NotFound);
         if (Scheduler.OperatorDecisions.ByError(by) is not null) return ([], RejectionKind.Invalid);
         if (!Active.TryGetValue(runId, out var run)) return ([], FindRun(runId) is null ? RejectionKind.NotFound : RejectionKind.Conflict);
         var finished = new RunFinished(JobId, runId, RunStatus.Cancelled, now, $"cancelled by {by}", null);

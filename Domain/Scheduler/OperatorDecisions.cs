@@ -24,7 +24,9 @@ public static class OperatorDecisions
     /// </summary>
     public static PauseDecision DecidePause(this SchedulerState state, PauseJob p, DateTimeOffset now)
     {
-        if (!state.Jobs.TryGetValue(p.JobId, out var job)) return new(null, CommandRejected.NotFound(p.JobId));
+        // A job of a tenant the caller cannot reach answers like a missing one.
+        if (!state.Jobs.TryGetValue(p.JobId, out var job) || !Access.TenantScope.Allows(p.Tenants, job.Definition.Tenant))
+            return new(null, CommandRejected.NotFound(p.JobId));
         var note = string.IsNullOrWhiteSpace(p.Reason) ? null : p.Reason.Trim();
         var errors = new List<ValidationError>();
         if (note is { Length: > MaxNote }) errors.Add(new("note", $"must be at most {MaxNote} characters"));

@@ -1,3 +1,4 @@
+using Akka.Jobs.Actors.Handlers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -12,7 +13,7 @@ namespace Akka.Jobs.Tests.Security;
 public sealed class SecuredNodeFixture : IAsyncLifetime
 {
     public const string Admin = "admin-token-0123456789", Operator = "operator-token-0123456789", Viewer = "viewer-token-0123456789",
-        TenantA = "tenant-a-token-0123456789";
+        TenantA = "tenant-a-token-0123456789", TenantB = "tenant-b-token-0123456789", TenantsAB = "tenants-ab-token-0123456789";
 
     public static readonly ApiTokens Tokens = new(
     [
@@ -20,6 +21,8 @@ public sealed class SecuredNodeFixture : IAsyncLifetime
         new ApiToken("ops", Role.Operator, ApiToken.Hash(Operator)),
         new ApiToken("watcher", Role.Viewer, ApiToken.Hash(Viewer)),
         new ApiToken("team-a", Role.Admin, ApiToken.Hash(TenantA), new HashSet<string> { "a" }),
+        new ApiToken("team-b", Role.Admin, ApiToken.Hash(TenantB), new HashSet<string> { "b" }),
+        new ApiToken("team-ab", Role.Admin, ApiToken.Hash(TenantsAB), new HashSet<string> { "a", "b" }),
     ]);
 
     private TestNode? _node;
@@ -33,7 +36,11 @@ public sealed class SecuredNodeFixture : IAsyncLifetime
         return http;
     }
 
-    public async Task InitializeAsync() => _node = await TestNode.StartAsync(tokens: Tokens);
+    /// <summary>A custom handler that declares one of its parameters safe to show to everyone.</summary>
+    public const string ReportHandler = "report";
+
+    public async Task InitializeAsync() => _node = await TestNode.StartAsync(tokens: Tokens,
+        configureServices: s => s.AddJobHandler<NoopHandler>(ReportHandler, "reportName"));
 
     public async Task DisposeAsync()
     {
@@ -174,7 +181,9 @@ public sealed class ApiSecurityTests(SecuredNodeFixture fixture) : IClassFixture
         var (put, error) = await teamA.PutJob("tenant-c-job", """{"schedule":"manual","handler":"noop","tenant":"c"}""");
         Assert.Equal(HttpStatusCode.Forbidden, put);
         Assert.Contains("tenants a", error.Str("error"));
-        Assert.Equal(HttpStatusCode.Forbidden, (await teamA.PutJob("tenant-none-2", Noop)).Status);
+        // A definition without a tenant gets the token's only tenant.
+        Assert.Equal(HttpStatusCode.Created, (await teamA.PutJob("tenant-none-2", Noop)).Status);
+        Assert.Equal("a", (await admin.Get("/api/jobs/tenant-none-2")).Body.GetProperty("definition").Str("tenant"));
         // Re-using another tenant's id neither reveals nor replaces it.
         Assert.Equal(HttpStatusCode.Conflict, (await teamA.PutJob("tenant-b-job", """{"schedule":"hourly","handler":"noop","tenant":"a"}""")).Status);
         var (_, b) = await admin.Get("/api/jobs/tenant-b-job");

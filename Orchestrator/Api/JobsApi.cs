@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.Jobs.Actors.Handlers;
 using Akka.Jobs.Actors.Hosting;
+using Akka.Jobs.Domain.Definitions;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Contracts.Runs;
 using Akka.Jobs.Domain.Access;
@@ -34,7 +36,8 @@ public static class JobsApi
         api.MapGet("/{id}/next", NextFireTimes).Allow(Role.Viewer);
     }
 
-    private static async Task<IResult> ListJobs(HttpContext http, string? tenant, string? status, IRequiredActor<SchedulerProxy> scheduler)
+    private static async Task<IResult> ListJobs(HttpContext http, string? tenant, string? status, IRequiredActor<SchedulerProxy> scheduler,
+        JobHandlerRegistry handlers)
     {
         Contracts.Jobs.ListJobs? query = status switch
         {
@@ -46,14 +49,20 @@ public static class JobsApi
         };
         if (query is null) return ApiErrors.BadRequest("status", $"'{ApiQuery.Clip(status!)}' is not one of: paused, active, failing");
         var caller = http.Caller();
-        return await Ask.Send<ListJobsResult>(scheduler.ActorRef, query, r => Results.Json(r.Jobs.Where(j => caller.CanReach(j.Definition.Tenant)), ApiJson.Options));
+        return await Ask.Send<ListJobsResult>(scheduler.ActorRef, query,
+            r => Results.Json(r.Jobs.Where(j => caller.CanReach(j.Definition.Tenant)).Select(j => ShownTo(caller, j, handlers)), ApiJson.Options));
     }
 
-    private static async Task<IResult> GetJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    private static async Task<IResult> GetJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler, JobHandlerRegistry handlers)
     {
         var (job, error) = await Visible(http, id, scheduler);
-        return error ?? Results.Json(job, ApiJson.Options);
+        return error ?? Results.Json(ShownTo(http.Caller(), job!, handlers), ApiJson.Options);
     }
+
+    /// <summary>The job as <paramref name="caller"/> may see it: parameter values its handler does not declare safe are for admins only.</summary>
+    private static JobView ShownTo(Caller caller, JobView job, JobHandlerRegistry handlers) =>
+        caller.Has(Role.Admin) ? job
+            : job with { Definition = ParameterRedaction.Redact(job.Definition, handlers.SafeParametersOf(job.Definition.Handler)) };
 
     private static async Task<IResult> PutJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
     {
@@ -66,17 +75,10 @@ public static class JobsApi
             var (definition, errors) = JobDefinitionJson.Read(id, body!.RootElement);
             if (definition is null) return ApiErrors.BadRequest(errors);
             var caller = http.Caller();
-            if (!caller.CanReach(definition.Tenant))
-                return ApiErrors.Forbidden($"token '{caller.Name}' may only define jobs of tenants {string.Join(", ", caller.Tenants!)}");
-            if (caller.Tenants is not null)
-            {
-                // An existing job of another tenant keeps its id: the token can neither see nor replace it.
-                var existing = await Ask.Send<GetJobResult, GetJobResult?>(scheduler.ActorRef, new Contracts.Jobs.GetJob(id), r => r);
-                if (existing.Error is not null) return existing.Error;
-                if (existing.Value!.Job is { } other && !caller.CanReach(other.Definition.Tenant))
-                    return ApiErrors.Conflict($"job id '{id}' is taken");
-            }
-            return await Ask.Send<object>(scheduler.ActorRef, new RegisterJob(definition), reply => reply switch
+            if (TenantOf(caller, definition) is { } refusal) return refusal;
+            // The token's only tenant is the job's tenant when the body names none.
+            if (definition.Tenant is null && caller.Tenants is { Count: 1 }) definition = definition with { Tenant = caller.Tenants.Single() };
+            return await Ask.Send<object>(scheduler.ActorRef, new RegisterJob(definition, caller.Scope), reply => reply switch
             {
                 CommandAck { Created: true } => Results.Json(new { jobId = id, created = true }, ApiJson.Options, statusCode: 201),
                 CommandAck => Results.Json(new { jobId = id, created = false }, ApiJson.Options),
@@ -88,16 +90,14 @@ public static class JobsApi
 
     private static async Task<IResult> DeleteJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
     {
-        var (_, error) = await Visible(http, id, scheduler);
-        if (error is not null) return error;
-        return await Ask.Send<object>(scheduler.ActorRef, new RemoveJob(id), reply => reply is CommandRejected r ? ApiErrors.Rejected(r) : Results.NoContent());
+        if (!JobDefinitionValidator.IsValidId(id)) return ApiErrors.NotFound(ApiQuery.Clip(id));
+        return await Ask.Send<object>(scheduler.ActorRef, new RemoveJob(id, http.Caller().Scope), reply => reply is CommandRejected r ? ApiErrors.Rejected(r) : Results.NoContent());
     }
 
     private static async Task<IResult> TriggerJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
     {
-        var (_, error) = await Visible(http, id, scheduler);
-        if (error is not null) return error;
-        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.TriggerJob(id, By: http.Caller().Name), reply => reply switch
+        if (!JobDefinitionValidator.IsValidId(id)) return ApiErrors.NotFound(ApiQuery.Clip(id));
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.TriggerJob(id, By: http.Caller().Name, Tenants: http.Caller().Scope), reply => reply switch
         {
             CommandAck a => Results.Json(new { runId = a.RunId }, ApiJson.Options, statusCode: 202),
             CommandRejected r => ApiErrors.Rejected(r),
@@ -140,18 +140,16 @@ public static class JobsApi
                 }
             }
         }
-        var (_, error) = await Visible(http, id, scheduler);
-        if (error is not null) return error;
-        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.PauseJob(id, note, until, http.Caller().Name), reply => reply is CommandRejected r
+        if (!JobDefinitionValidator.IsValidId(id)) return ApiErrors.NotFound(ApiQuery.Clip(id));
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.PauseJob(id, note, until, http.Caller().Name, http.Caller().Scope), reply => reply is CommandRejected r
             ? ApiErrors.Rejected(r)
             : Results.Json(new { jobId = id, paused = true, pausedUntilUtc = until }, ApiJson.Options));
     }
 
     private static async Task<IResult> ResumeJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
     {
-        var (_, error) = await Visible(http, id, scheduler);
-        if (error is not null) return error;
-        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.ResumeJob(id, http.Caller().Name), reply => reply is CommandRejected r
+        if (!JobDefinitionValidator.IsValidId(id)) return ApiErrors.NotFound(ApiQuery.Clip(id));
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.ResumeJob(id, http.Caller().Name, http.Caller().Scope), reply => reply is CommandRejected r
             ? ApiErrors.Rejected(r)
             : Results.Json(new { jobId = id, paused = false }, ApiJson.Options));
     }
@@ -196,6 +194,20 @@ public static class JobsApi
             CommandRejected r => ApiErrors.Rejected(r),
             _ => ApiErrors.Unexpected(reply),
         });
+    }
+
+    /// <summary>
+    /// The tenant comes from the token: a token limited to tenants defines jobs of those tenants only (403), and one limited
+    /// to several must say which (400). Whether the id is free for it is the scheduler's decision (<c>TenantScope.Own</c>).
+    /// </summary>
+    private static IResult? TenantOf(Caller caller, JobDefinition definition)
+    {
+        if (caller.Tenants is null) return null;
+        if (definition.Tenant is null)
+            return caller.Tenants.Count == 1 ? null
+                : ApiErrors.BadRequest("tenant", $"is required: token '{caller.Name}' defines jobs of tenants {string.Join(", ", caller.Tenants.Order())}");
+        return caller.CanReach(definition.Tenant) ? null
+            : ApiErrors.Forbidden($"token '{caller.Name}' may only define jobs of tenants {string.Join(", ", caller.Tenants.Order())}");
     }
 
     /// <summary>The job, or the reply to give: 404 when it does not exist or belongs to a tenant the caller cannot reach.</summary>

@@ -31,7 +31,7 @@ public static class RunsApi
     {
         var (run, error) = await Find(http, runId, scheduler, jobs);
         if (error is not null) return error;
-        return await Ask.Send<object>(jobs.ActorRef, new Contracts.Jobs.CancelRun(run!.JobId, runId, http.Caller().Name), reply => reply switch
+        return await Ask.Send<object>(jobs.ActorRef, new Contracts.Jobs.CancelRun(run!.JobId, runId, http.Caller().Name, http.Caller().Scope), reply => reply switch
         {
             CommandAck => Results.Json(new { runId, cancelled = true }, ApiJson.Options, statusCode: 202),
             CommandRejected { Kind: RejectionKind.NotFound } => RunNotFound(runId),
@@ -44,9 +44,10 @@ public static class RunsApi
     {
         var (run, error) = await Find(http, runId, scheduler, jobs);
         if (error is not null) return error;
-        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.RerunRun(run!.JobId, runId, http.Caller().Name), reply => reply switch
+        return await Ask.Send<object>(scheduler.ActorRef, new Contracts.Jobs.RerunRun(run!.JobId, runId, http.Caller().Name, http.Caller().Scope), reply => reply switch
         {
             CommandAck a => Results.Json(new { runId = a.RunId, rerunOf = runId }, ApiJson.Options, statusCode: 202),
+            CommandRejected { Kind: RejectionKind.NotFound } => RunNotFound(runId),
             CommandRejected r => ApiErrors.Rejected(r),
             _ => ApiErrors.Unexpected(reply),
         });
