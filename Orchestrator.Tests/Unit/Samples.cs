@@ -114,13 +114,13 @@ internal static class Samples
         object[] samples =
         [
             // Contracts
-            new RegisterJob(d),
-            new RemoveJob(d.Id),
-            new PauseJob(d.Id, "maintenance window", T0.AddHours(2), "ops"),
-            new ResumeJob(d.Id, "ops"),
-            new TriggerJob(d.Id, runId, "ops"),
-            new RerunRun(d.Id, runId, "ops"),
-            new CancelRun(d.Id, runId, "akka://client/user/x"),
+            new RegisterJob(d, ["team-a"]),
+            new RemoveJob(d.Id, ["team-a"]),
+            new PauseJob(d.Id, "maintenance window", T0.AddHours(2), "ops", ["team-a"]),
+            new ResumeJob(d.Id, "ops", ["team-a"]),
+            new TriggerJob(d.Id, runId, "ops", ["team-a", "team-b"]),
+            new RerunRun(d.Id, runId, "ops", ["team-a"]),
+            new CancelRun(d.Id, runId, "akka://client/user/x", ["team-a"]),
             new GetRun(d.Id, runId),
             new GetRunResult(d.Id, RunView(), [Attempt(1), Attempt(2)]),
             new Akka.Jobs.Contracts.Audit.ListAudit(T0, 50),
