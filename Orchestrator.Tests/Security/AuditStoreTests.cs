@@ -37,4 +37,29 @@ public sealed class AuditStoreTests
             if (database == "sqlite") TestDatabases.DeleteSqliteFile(db);
         }
     }
+
+    /// <summary>Entries recorded together are stored together (more than one statement's worth), each call completing once its own is stored.</summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Concurrent_entries_are_all_stored_before_their_calls_complete(string database)
+    {
+        var db = database == "sqlite" ? TestDatabases.NewSqliteFile() : TestDatabases.NewPostgresDatabase();
+        try
+        {
+            var store = new AuditStore(DatabaseTarget.Parse(db));
+            var count = AuditStore.MaxBatch * 3 + 7;
+            await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(() => store.RecordAsync(T0, $"caller-{i}", "jobs.put", $"job-{i}", "ok", "api"))));
+            var stored = await store.ListAsync(null, AuditStore.MaxPage);
+            Assert.Equal(Enumerable.Range(0, count).Select(i => $"caller-{i}").Order(), stored.Select(e => e.Caller).Order());
+
+            // One caller's entries, one after the other, keep their order.
+            for (var i = 0; i < 3; i++) await store.RecordAsync(T0.AddMinutes(1), "sequential", "jobs.put", $"step-{i}", "ok", "api");
+            Assert.Equal(["step-2", "step-1", "step-0"], (await store.ListAsync(T0.AddMinutes(1), 10)).Select(e => e.Target));
+        }
+        finally
+        {
+            if (database == "sqlite") TestDatabases.DeleteSqliteFile(db);
+        }
+    }
 }

@@ -21,18 +21,67 @@ public sealed class AuditStore
 
     public AuditStore(DatabaseTarget db) => _db = db;
 
-    public async Task RecordAsync(DateTimeOffset atUtc, string caller, string action, string target, string outcome, string via, CancellationToken ct = default)
+    /// <summary>
+    /// Writes one entry; completes once it is stored. Entries recorded while a write is under way are stored together by
+    /// the next one (one statement, one commit): with one transaction per call, registering jobs through the API from
+    /// 32 clients was a quarter slower than without the audit log.
+    /// </summary>
+    public Task RecordAsync(DateTimeOffset atUtc, string caller, string action, string target, string outcome, string via, CancellationToken ct = default)
     {
-        await using var connection = await OpenAsync(ct);
+        var row = new Row(atUtc.ToUnixTimeMilliseconds(), Clip(caller, 300), Clip(action, 100), Clip(target, 300), Clip(outcome, 1000), Clip(via, 20),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _pending.Writer.TryWrite(row);
+        if (Interlocked.Exchange(ref _writerStarted, 1) == 0) _ = Task.Run(WriteLoopAsync, CancellationToken.None);
+        // A caller that stops waiting does not take its entry back: it is written all the same.
+        return row.Stored.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Most entries one statement stores (6 parameters each, well within SQLite's and PostgreSQL's limits).</summary>
+    public const int MaxBatch = 100;
+
+    private sealed record Row(long AtMs, string Caller, string Action, string Target, string Outcome, string Via, TaskCompletionSource Stored);
+
+    private readonly System.Threading.Channels.Channel<Row> _pending =
+        System.Threading.Channels.Channel.CreateUnbounded<Row>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
+    private int _writerStarted;
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Row>(MaxBatch);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var row)) batch.Add(row);
+            try
+            {
+                await InsertAsync(batch);
+                foreach (var row in batch) row.Stored.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                foreach (var row in batch) row.Stored.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task InsertAsync(List<Row> rows)
+    {
+        await using var connection = await OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
-        command.CommandText = "insert into akka_jobs_audit (at_ms, caller, action, target, outcome, via) values (@at, @caller, @action, @target, @outcome, @via)";
-        Add(command, "at", atUtc.ToUnixTimeMilliseconds());
-        Add(command, "caller", Clip(caller, 300));
-        Add(command, "action", Clip(action, 100));
-        Add(command, "target", Clip(target, 300));
-        Add(command, "outcome", Clip(outcome, 1000));
-        Add(command, "via", Clip(via, 20));
-        await command.ExecuteNonQueryAsync(ct);
+        var values = new System.Text.StringBuilder();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            values.Append(i == 0 ? "" : ", ").Append($"(@at{i}, @caller{i}, @action{i}, @target{i}, @outcome{i}, @via{i})");
+            Add(command, $"at{i}", r.AtMs);
+            Add(command, $"caller{i}", r.Caller);
+            Add(command, $"action{i}", r.Action);
+            Add(command, $"target{i}", r.Target);
+            Add(command, $"outcome{i}", r.Outcome);
+            Add(command, $"via{i}", r.Via);
+        }
+        command.CommandText = $"insert into akka_jobs_audit (at_ms, caller, action, target, outcome, via) values {values}";
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Entries at or after <paramref name="sinceUtc"/>, newest first; <paramref name="limit"/> is clamped to 1..<see cref="MaxPage"/>.</summary>
