@@ -50,4 +50,25 @@ public sealed class SecretTests
     [Fact]
     public void A_secret_never_prints_its_value() =>
         Assert.Equal("secret 'open'", new Secret("open", "open-value-1").ToString());
+
+    [Fact]
+    public void Registration_check_refuses_references_the_job_may_not_use_naming_the_field()
+    {
+        var d = new JobDefinition
+        {
+            Id = "j",
+            Schedule = "manual",
+            Handler = "http",
+            Tenant = "beta",
+            Parameters = Json("""
+                {"url":"https://evil.example/x","bearerTokenSecret":"acme","headers":{"X-A":{"secret":"hooks"},"X-B":{"secret":"open"},"X-C":{"secret":"nope"}}}
+                """),
+        };
+
+        var errors = DefinitionCheck.Validate(d, ["http"], DateTimeOffset.UnixEpoch, isNew: true, Store);
+
+        Assert.Equal(["parameters.bearerTokenSecret", "parameters.headers.X-A", "parameters.headers.X-C"], errors.Select(e => e.Field));
+        Assert.Empty(DefinitionCheck.Validate(d with { Tenant = "acme", Parameters = Json("""{"url":"https://hooks.example.com","bearerTokenSecret":"acme"}""") },
+            ["http"], DateTimeOffset.UnixEpoch, isNew: true, Store));
+    }
 }
