@@ -93,6 +93,20 @@ public sealed class SecretsConfigTests : IDisposable
         Assert.Contains(message, Assert.Throws<ConfigException>(() => HttpPolicyConfig.Read(Hocon(hocon))).Message);
 
     [Fact]
+    public void The_shipped_akka_hocon_keeps_the_production_http_policy()
+    {
+        var repo = AppContext.BaseDirectory;
+        while (!System.IO.File.Exists(Path.Combine(repo, "Akka.Jobs.sln"))) repo = Path.GetDirectoryName(repo)!;
+
+        var options = NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(repo, "akka.hocon")), Env());
+
+        Assert.Empty(options.HttpPolicy.AllowNetworks);
+        Assert.Empty(options.HttpPolicy.AllowHosts);
+        Assert.Empty(options.HttpPolicy.TenantAllowHosts);
+        Assert.Empty(options.Secrets.Names);
+    }
+
+    [Fact]
     public void The_node_options_carry_the_secrets_and_the_http_policy()
     {
         var path = File("""
