@@ -129,10 +129,11 @@ public sealed class HttpHandler(HttpClient client, ISecretStore secrets, Outboun
                 : throw new JobHandlerException("secret", $"{r.Field}: {error}", retryable: false);
         string? bearer = null;
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        const string headerField = "parameters.headers.";
         foreach (var r in SecretReferences.Of(Name, p))
         {
-            if (r.Field == "parameters.bearerTokenSecret") bearer = Resolve(r);
-            else headers[r.Field["parameters.headers.".Length..]] = Resolve(r);
+            if (r.Field.StartsWith(headerField, StringComparison.Ordinal)) headers[r.Field[headerField.Length..]] = Resolve(r);
+            else bearer = Resolve(r); // parameters.bearerTokenSecret
         }
         return new Credentials(bearer, headers);
     }

@@ -98,16 +98,18 @@ public sealed class SecretsApiTests(SecretsNodeFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task The_production_policy_refuses_the_test_server_with_address_denied()
+    public async Task A_node_with_the_production_policy_fails_a_metadata_request_once_as_address_denied()
     {
         await using var node = await TestNode.StartAsync(httpPolicy: Akka.Jobs.Domain.Outbound.OutboundPolicy.Default);
         Assert.Equal(HttpStatusCode.Created, (await node.Http.PutJob("metadata", HttpJob("http://169.254.169.254/latest/meta-data", "\"method\":\"GET\""))).Status);
 
         var runId = await node.Http.Trigger("metadata");
         var run = await node.Http.WaitForRunEnd("metadata", runId);
+        var (_, body) = await node.Http.Get($"/api/runs/{runId}");
 
         Assert.Equal("failed", run.Str("status"));
         Assert.Equal(1, run.GetProperty("attempts").GetInt32());
         Assert.Contains("169.254.169.254 is a link-local address", run.Str("error"));
+        Assert.Equal("address-denied", Assert.Single(body.GetProperty("attempts").EnumerateArray()).Str("errorKind"));
     }
 }
