@@ -118,5 +118,6 @@ public sealed class SecretsConfigTests : IDisposable
 
         Assert.Equal(["hook"], options.Secrets.Names);
         Assert.Equal([IPNetwork.Parse("10.0.0.0/8")], options.HttpPolicy.AllowNetworks);
+        Assert.DoesNotContain("hook-token-value", options.ToString()); // a record prints its members: the store must not print values
     }
 }
