@@ -1,4 +1,5 @@
 using Akka.Jobs.Domain.Definitions;
+using Akka.Jobs.Domain.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Akka.Jobs.Actors.Handlers;
@@ -9,13 +10,20 @@ namespace Akka.Jobs.Actors.Handlers;
 /// </summary>
 public sealed record JobHandlerRegistration(string Name, Type HandlerType, IReadOnlySet<string>? SafeParameters = null);
 
-/// <summary>Handlers by name, resolved from DI (keyed services, one instance per attempt).</summary>
-public sealed class JobHandlerRegistry(IServiceProvider services, IEnumerable<JobHandlerRegistration> registrations)
+/// <summary>
+/// Handlers by name, resolved from DI (keyed services, one instance per attempt), and the node's secrets they may use:
+/// the scheduler checks a definition's secret references with them and the attempt runner masks their values in what a
+/// handler reports. The registry carries them because every actor that needs them already holds it.
+/// </summary>
+public sealed class JobHandlerRegistry(IServiceProvider services, IEnumerable<JobHandlerRegistration> registrations, ISecretStore secrets)
 {
     private readonly HashSet<string> _names = registrations.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlySet<string>> _safe = registrations
         .Where(r => r.SafeParameters is not null).ToDictionary(r => r.Name, r => r.SafeParameters!, StringComparer.Ordinal);
     private static readonly IReadOnlySet<string> NoneSafe = new HashSet<string>();
+
+    /// <summary>The node's named secrets (<c>akka.jobs.secrets</c>).</summary>
+    public ISecretStore Secrets => secrets;
 
     /// <summary>Every registered handler name.</summary>
     public IReadOnlyCollection<string> Names => _names;

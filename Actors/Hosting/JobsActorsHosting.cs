@@ -15,7 +15,10 @@ using Akka.Jobs.Domain.Jobs;
 using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Contracts.Serialization;
+using Akka.Jobs.Domain.Outbound;
+using Akka.Jobs.Domain.Secrets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Akka.Jobs.Actors.Hosting;
 
@@ -85,11 +88,16 @@ public static class JobsActorsHosting
         var other => throw new InvalidOperationException($"the actor system's dependency resolver is a {other.GetType().Name}, not a service provider"),
     };
 
-    /// <summary>The built-in handlers and their registry.</summary>
+    /// <summary>
+    /// The built-in handlers and their registry. Without an <see cref="ISecretStore"/> and an <see cref="OutboundPolicy"/>
+    /// registered before, there are no secrets and the http handler reaches public addresses only.
+    /// </summary>
     public static IServiceCollection AddBuiltInJobHandlers(this IServiceCollection services)
     {
+        services.TryAddSingleton<ISecretStore>(SecretStore.Empty);
+        services.TryAddSingleton(OutboundPolicy.Default);
         services.AddSingleton<JobHandlerRegistry>();
-        services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }));
+        services.AddSingleton(sp => OutboundHttp.CreateClient(sp.GetRequiredService<OutboundPolicy>()));
         services.AddJobHandler<NoopHandler>("noop");
         services.AddJobHandler<ShellHandler>(ShellHandler.Name);
         services.AddJobHandler<HttpHandler>(HttpHandler.Name);

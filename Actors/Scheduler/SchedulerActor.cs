@@ -134,7 +134,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(notOwned);
             return;
         }
-        var errors = DefinitionCheck.Validate(def, _handlers.Names, Now, !exists);
+        var errors = DefinitionCheck.Validate(def, _handlers.Names, Now, !exists, _handlers.Secrets);
         if (errors.Count > 0)
         {
             Sender.Tell(new CommandRejected(def.Id, RejectionKind.Invalid, errors));

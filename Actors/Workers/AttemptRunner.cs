@@ -37,7 +37,8 @@ internal sealed class AttemptRunner : UntypedActor
         switch (message)
         {
             case HandlerResult r:
-                Context.Parent.Tell(new AttemptSucceeded(_context.RunId, _context.Attempt, _startedUtc, _clock.GetUtcNow(), r.Output));
+                // Outputs and errors are persisted and shown to viewers: no secret value leaves the worker, whichever handler wrote it.
+                Context.Parent.Tell(new AttemptSucceeded(_context.RunId, _context.Attempt, _startedUtc, _clock.GetUtcNow(), r.Output is null ? null : _handlers.Secrets.Mask(r.Output)));
                 Context.Stop(Self);
                 break;
             case Status.Failure f:
@@ -110,8 +111,8 @@ internal sealed class AttemptRunner : UntypedActor
         return error switch
         {
             DeadlinePassed => new AttemptTimedOut(_context.RunId, _context.Attempt, _startedUtc, now),
-            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, h.Message, h.Retryable),
-            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, error.Message, true),
+            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, _handlers.Secrets.Mask(h.Message), h.Retryable),
+            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, _handlers.Secrets.Mask(error.Message), true),
         };
     }
 

@@ -1,4 +1,5 @@
 using Akka.Jobs.Domain.Schedules;
+using Akka.Jobs.Domain.Secrets;
 using Akka.Jobs.Contracts.Jobs;
 
 namespace Akka.Jobs.Domain.Definitions;
@@ -6,8 +7,12 @@ namespace Akka.Jobs.Domain.Definitions;
 /// <summary>Full validation of a definition: structure, schedule syntax, handler name and parameters.</summary>
 public static class DefinitionCheck
 {
-    /// <summary>Every problem; empty when the definition can be stored.</summary>
-    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, DateTimeOffset now, bool isNew)
+    /// <summary>
+    /// Every problem; empty when the definition can be stored. With <paramref name="secrets"/> (the node's store: every
+    /// node reads the same configuration), the secrets the definition names must exist and be open to its tenant and host.
+    /// </summary>
+    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, DateTimeOffset now, bool isNew,
+        ISecretStore? secrets = null)
     {
         var errors = JobDefinitionValidator.Validate(d).ToList();
         if (!string.IsNullOrWhiteSpace(d.Schedule) && JobDefinitionValidator.TryFindTimeZone(d.TimeZone, out var zone))
@@ -20,6 +25,7 @@ public static class DefinitionCheck
         if (!string.IsNullOrEmpty(d.Handler) && !handlers.Contains(d.Handler))
             errors.Add(new ValidationError("handler", $"unknown handler '{d.Handler}'; registered: {string.Join(", ", handlers.Order())}"));
         errors.AddRange(HandlerParameterValidation.Validate(d.Handler ?? "", d.Parameters));
+        if (secrets is not null) errors.AddRange(SecretReferences.Check(d, secrets));
         return errors;
     }
 

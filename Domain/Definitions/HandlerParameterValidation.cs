@@ -81,9 +81,9 @@ public static partial class HandlerParameterValidation
     }
 
     /// <summary>
-    /// Problems of an <c>http</c> parameters object: <c>method</c>, <c>url</c>, <c>headers</c>, <c>body</c>,
-    /// <c>contentType</c>, <c>bearerTokenEnv</c>. Whether the token variable is set is only known on the node
-    /// that runs the attempt, so it is not checked here.
+    /// Problems of an <c>http</c> parameters object: <c>method</c>, <c>url</c>, <c>headers</c> (each a string or
+    /// <c>{ "secret": name }</c>), <c>body</c>, <c>contentType</c>, <c>bearerTokenSecret</c>, <c>followRedirects</c>.
+    /// Only the shape of a secret reference is checked here; whether the job may use it is <see cref="Secrets.SecretReferences.Check"/>.
     /// </summary>
     public static IReadOnlyList<ValidationError> ValidateHttp(JsonElement parameters)
     {
@@ -111,8 +111,13 @@ public static partial class HandlerParameterValidation
                 {
                     if (!TokenPattern().IsMatch(h.Name))
                         errors.Add(new ValidationError("parameters.headers", $"'{h.Name}' is not a valid header name"));
+                    else if (Secrets.SecretReferences.IsReference(h.Value, out var secret))
+                    {
+                        if (h.Value.EnumerateObject().Count() != 1 || !Secrets.SecretReferences.IsValidName(secret))
+                            errors.Add(new ValidationError($"parameters.headers.{h.Name}", "must be { \"secret\": \"<name>\" } naming a secret of akka.jobs.secrets"));
+                    }
                     else if (h.Value.ValueKind != JsonValueKind.String)
-                        errors.Add(new ValidationError($"parameters.headers.{h.Name}", $"must be a string, got {Describe(h.Value)}"));
+                        errors.Add(new ValidationError($"parameters.headers.{h.Name}", $"must be a string or {{ \"secret\": \"<name>\" }}, got {Describe(h.Value)}"));
                     else if (h.Value.GetString()!.AsSpan().IndexOfAny('\r', '\n') >= 0)
                         errors.Add(new ValidationError($"parameters.headers.{h.Name}", "must not contain line breaks"));
                 }
@@ -127,9 +132,22 @@ public static partial class HandlerParameterValidation
             (ct.ValueKind != JsonValueKind.String || !MediaTypeHeaderValue.TryParse(ct.GetString(), out _)))
             errors.Add(new ValidationError("parameters.contentType", $"must be a media type such as text/plain or application/xml; charset=utf-8, got {Describe(ct)}"));
 
-        if (TryGet(parameters, "bearerTokenEnv", out var tokenEnv) &&
-            (tokenEnv.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(tokenEnv.GetString()) || tokenEnv.GetString()!.Contains('=')))
-            errors.Add(new ValidationError("parameters.bearerTokenEnv", "must be the name of an environment variable"));
+        if (TryGet(parameters, "bearerTokenSecret", out var bearer))
+        {
+            if (bearer.ValueKind != JsonValueKind.String || !Secrets.SecretReferences.IsValidName(bearer.GetString()))
+                errors.Add(new ValidationError("parameters.bearerTokenSecret", $"must name a secret of akka.jobs.secrets (letters, digits, - and _), got {Describe(bearer)}"));
+            else if (headers.ValueKind == JsonValueKind.Object && headers.EnumerateObject().Any(h => h.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+                errors.Add(new ValidationError("parameters.bearerTokenSecret", "conflicts with parameters.headers.Authorization; give one of them"));
+        }
+
+        if (TryGet(parameters, "followRedirects", out var follow) && follow.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            errors.Add(new ValidationError("parameters.followRedirects", $"must be true or false, got {Describe(follow)}"));
+
+        // Any variable of the node could be sent to any URL (the database connection string, cloud credentials), and
+        // a message saying whether it is set would tell a caller which exist: the message is the same whatever the value.
+        if (parameters.TryGetProperty("bearerTokenEnv", out _))
+            errors.Add(new ValidationError("parameters.bearerTokenEnv", "is no longer supported: it could send any environment variable of the node; "
+                + "configure a named secret (akka.jobs.secrets.<name> { env = \"VAR\" }) and use bearerTokenSecret"));
 
         return errors;
     }

@@ -58,13 +58,10 @@ public static class ParameterRedaction
     private static JsonNode NamesOnly(JsonElement values)
     {
         var shown = new JsonObject();
-        foreach (var v in values.EnumerateObject()) shown[v.Name] = IsSecretReference(v.Value) ? JsonNode.Parse(v.Value.GetRawText()) : Hide(v.Value);
+        foreach (var v in values.EnumerateObject())
+            shown[v.Name] = Secrets.SecretReferences.IsReference(v.Value, out var name) && name is not null ? new JsonObject { ["secret"] = name } : Hide(v.Value);
         return shown;
     }
 
     private static JsonNode? Hide(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : JsonValue.Create(Hidden);
-
-    /// <summary><c>{"secret": "name"}</c>: a reference to a named secret of the node, safe to show.</summary>
-    private static bool IsSecretReference(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Object && value.EnumerateObject().Count() == 1 && value.TryGetProperty("secret", out var s) && s.ValueKind == JsonValueKind.String;
 }

@@ -32,7 +32,7 @@ public sealed class HandlerParameterValidationTests
     [Fact]
     public void Valid_http_parameters_have_no_errors() =>
         Assert.Empty(HandlerParameterValidation.ValidateHttp(Json(
-            """{"method":"POST","url":"https://example.com/hook","headers":{"X-A":"1"},"body":{"k":"v"},"bearerTokenEnv":"HOOK_TOKEN"}""")));
+            """{"method":"POST","url":"https://example.com/hook","headers":{"X-A":"1","X-Key":{"secret":"hook-key"}},"body":{"k":"v"},"bearerTokenSecret":"hook_token","followRedirects":true}""")));
 
     [Theory]
     [InlineData("""{}""", "parameters.url")]
@@ -44,11 +44,31 @@ public sealed class HandlerParameterValidationTests
     [InlineData("""{"url":"http://x","body":42}""", "parameters.body")]
     [InlineData("""{"url":"http://x","body":"a","contentType":"not a type"}""", "parameters.contentType")]
     [InlineData("""{"url":"http://x","bearerTokenEnv":""}""", "parameters.bearerTokenEnv")]
+    [InlineData("""{"url":"http://x","bearerTokenEnv":"AKKA_JOBS_DB"}""", "parameters.bearerTokenEnv")]
+    [InlineData("""{"url":"http://x","bearerTokenSecret":""}""", "parameters.bearerTokenSecret")]
+    [InlineData("""{"url":"http://x","bearerTokenSecret":"a.b"}""", "parameters.bearerTokenSecret")]
+    [InlineData("""{"url":"http://x","bearerTokenSecret":{"secret":"a"}}""", "parameters.bearerTokenSecret")]
+    [InlineData("""{"url":"http://x","bearerTokenSecret":"a","headers":{"authorization":"Basic x"}}""", "parameters.bearerTokenSecret")]
+    [InlineData("""{"url":"http://x","headers":{"X-A":{"secret":5}}}""", "parameters.headers.X-A")]
+    [InlineData("""{"url":"http://x","headers":{"X-A":{"secret":"a","env":"B"}}}""", "parameters.headers.X-A")]
+    [InlineData("""{"url":"http://x","headers":{"X-A":{"name":"a"}}}""", "parameters.headers.X-A")]
+    [InlineData("""{"url":"http://x","followRedirects":"yes"}""", "parameters.followRedirects")]
     public void Invalid_http_parameters_name_the_field(string json, string field)
     {
         var errors = HandlerParameterValidation.ValidateHttp(Json(json));
 
         Assert.Contains(errors, e => e.Field == field);
+    }
+
+    [Fact]
+    public void Bearer_token_env_is_refused_with_one_message_whatever_the_variable()
+    {
+        var messages = new[] { "AKKA_JOBS_DB", "PATH", "NO_SUCH_VARIABLE_X", "AKKA_JOBS_SECRET_A" }
+            .Select(v => Assert.Single(HandlerParameterValidation.ValidateHttp(Json($$"""{"url":"http://x","bearerTokenEnv":"{{v}}"}"""))).Message)
+            .Distinct()
+            .ToList();
+
+        Assert.Contains("bearerTokenSecret", Assert.Single(messages));
     }
 
     [Fact]

@@ -10,13 +10,14 @@ internal static class HandlerTestSupport
 
     public static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
-    public static JobContext Context(string handler, string parametersJson, string item = "main", int attempt = 2) =>
+    public static JobContext Context(string handler, string parametersJson, string item = "main", int attempt = 2, string? tenant = null) =>
         new("job-1", "run-42", item, attempt, Scheduled, new JobDefinition
         {
             Id = "job-1",
             Schedule = "manual",
             Handler = handler,
             Parameters = Json(parametersJson),
+            Tenant = tenant,
         });
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Domain.Secrets;
+using Akka.Jobs.Tests.Infrastructure;
 using Xunit;
 using static Akka.Jobs.Tests.Handlers.HandlerTestSupport;
 
@@ -7,8 +9,20 @@ namespace Akka.Jobs.Tests.Handlers;
 
 public sealed class HttpHandlerTests : IAsyncLifetime
 {
+    private const string Token = "token-0123456789";
+    private const string ApiKey = "key-abcdefghij";
+
+    /// <summary>The secrets the handler may use: two open to every job, one to tenant acme, one to api.example.com.</summary>
+    internal static readonly SecretStore Secrets = new([
+        new Secret("token", Token),
+        new Secret("api-key", ApiKey),
+        new Secret("acme-only", "acme-value-123", tenants: new HashSet<string> { "acme" }),
+        new Secret("example-only", "example-value-123", hosts: ["api.example.com"]),
+    ]);
+
     private readonly TestHttpServer _server = new();
-    private readonly HttpClient _client = new();
+    // The test server listens on 127.0.0.1, which the production policy refuses (OutboundHttpTests).
+    private readonly HttpClient _client = OutboundHttp.CreateClient(TestNode.LoopbackTestServers);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -18,8 +32,8 @@ public sealed class HttpHandlerTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private Task<HandlerResult> Run(string parametersJson, CancellationToken ct = default) =>
-        new HttpHandler(_client).ExecuteAsync(Context("http", parametersJson), ct);
+    private Task<HandlerResult> Run(string parametersJson, CancellationToken ct = default, string? tenant = null) =>
+        new HttpHandler(_client, Secrets, TestNode.LoopbackTestServers).ExecuteAsync(Context("http", parametersJson, tenant: tenant), ct);
 
     private static string Url(string url) => JsonSerializer.Serialize(url);
 
@@ -71,36 +85,80 @@ public sealed class HttpHandlerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Bearer_token_is_read_from_the_named_environment_variable()
+    public async Task Bearer_token_and_headers_are_sent_from_named_secrets_and_masked_in_the_output()
     {
-        var name = $"AKKA_JOBS_TEST_TOKEN_{Guid.NewGuid():N}";
-        Environment.SetEnvironmentVariable(name, "s3cret-token");
-        try
-        {
-            await Run($$$"""{"url":{{{Url(_server.Url("/auth"))}}},"bearerTokenEnv":"{{{name}}}","headers":{"X-Trace":"abc"}}""");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(name, null);
-        }
+        var result = await Run($$$"""
+            {"url":{{{Url(_server.Url("/echo"))}}},"bearerTokenSecret":"token","headers":{"X-Api-Key":{"secret":"api-key"},"X-Trace":"abc"}}
+            """);
 
         var req = Assert.Single(_server.Requests);
-        Assert.Equal("Bearer s3cret-token", req.Authorization);
+        Assert.Equal($"Bearer {Token}", req.Authorization);
+        Assert.Equal(ApiKey, req.Headers["X-Api-Key"]);
         Assert.Equal("abc", req.Headers["X-Trace"]);
+        Assert.Equal("HTTP 200\nauth=Bearer *** key=***", result.Output);
     }
 
     [Fact]
-    public async Task Missing_token_variable_is_a_non_retryable_config_error_naming_it()
+    public async Task Bearer_token_env_is_refused_alike_whether_or_not_the_variable_exists()
     {
-        var name = $"AKKA_JOBS_TEST_UNSET_{Guid.NewGuid():N}";
+        var set = $"AKKA_JOBS_TEST_SET_{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable(set, "s3cret-token");
+        try
+        {
+            var existing = await Assert.ThrowsAsync<JobHandlerException>(() => Run($$"""{"url":{{Url(_server.Url("/auth"))}},"bearerTokenEnv":"{{set}}"}"""));
+            var db = await Assert.ThrowsAsync<JobHandlerException>(() => Run($$"""{"url":{{Url(_server.Url("/auth"))}},"bearerTokenEnv":"AKKA_JOBS_DB"}"""));
+            var missing = await Assert.ThrowsAsync<JobHandlerException>(() =>
+                Run($$"""{"url":{{Url(_server.Url("/auth"))}},"bearerTokenEnv":"AKKA_JOBS_TEST_UNSET_{{Guid.NewGuid():N}}"}"""));
 
-        var ex = await Assert.ThrowsAsync<JobHandlerException>(() =>
-            Run($$"""{"url":{{Url(_server.Url("/auth"))}},"bearerTokenEnv":"{{name}}"}"""));
+            Assert.All([existing, db, missing], ex => Assert.Equal(("config", false), (ex.Kind, ex.Retryable)));
+            Assert.Equal(existing.Message, missing.Message);
+            Assert.Equal(existing.Message, db.Message);
+            Assert.Contains("parameters.bearerTokenEnv", existing.Message);
+            Assert.Empty(_server.Requests);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(set, null);
+        }
+    }
 
-        Assert.Equal("config", ex.Kind);
-        Assert.False(ex.Retryable);
-        Assert.Contains(name, ex.Message);
+    [Theory]
+    [InlineData("""{"bearerTokenSecret":"nope"}""", null, "unknown secret 'nope'")]
+    [InlineData("""{"bearerTokenSecret":"acme-only"}""", "beta", "secret 'acme-only' is not available to tenant 'beta'")]
+    [InlineData("""{"headers":{"X-Key":{"secret":"acme-only"}}}""", null, "secret 'acme-only' is not available to jobs without a tenant")]
+    [InlineData("""{"headers":{"X-Key":{"secret":"example-only"}}}""", null, "secret 'example-only' may not be sent to host '127.0.0.1'")]
+    public async Task A_secret_the_job_may_not_use_fails_the_attempt_as_secret_naming_it(string parameters, string? tenant, string reason)
+    {
+        var json = parameters.Insert(1, $$"""
+            "url":{{Url(_server.Url("/echo"))}},
+            """);
+
+        var ex = await Assert.ThrowsAsync<JobHandlerException>(() => Run(json, tenant: tenant));
+
+        Assert.Equal(("secret", false), (ex.Kind, ex.Retryable));
+        Assert.Contains(reason, ex.Message);
+        Assert.DoesNotContain("value-123", ex.Message);
         Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public async Task A_tenant_secret_is_sent_for_a_job_of_that_tenant()
+    {
+        await Run($$"""{"url":{{Url(_server.Url("/echo"))}},"bearerTokenSecret":"acme-only"}""", tenant: "acme");
+
+        Assert.Equal("Bearer acme-value-123", Assert.Single(_server.Requests).Authorization);
+    }
+
+    [Fact]
+    public async Task Error_messages_do_not_show_the_urls_user_name_and_password()
+    {
+        var url = _server.Url("/status/404").Replace("http://", "http://user:pa55word@");
+
+        var ex = await Assert.ThrowsAsync<JobHandlerException>(() => Run($$"""{"url":{{Url(url)}}}"""));
+
+        Assert.Equal("http-4xx", ex.Kind);
+        Assert.DoesNotContain("pa55word", ex.Message);
+        Assert.Contains(_server.Url("/status/404"), ex.Message);
     }
 
     [Fact]
@@ -158,10 +216,11 @@ public sealed class HttpHandlerTests : IAsyncLifetime
         using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         silent.Start();
         var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
-        using var client = new HttpClient { Timeout = TimeSpan.FromMilliseconds(300) };
+        using var client = OutboundHttp.CreateClient(TestNode.LoopbackTestServers);
+        client.Timeout = TimeSpan.FromMilliseconds(300);
 
         var ex = await Assert.ThrowsAsync<JobHandlerException>(() =>
-            new HttpHandler(client).ExecuteAsync(Context("http", $$"""{"url":"http://127.0.0.1:{{port}}/slow"}"""), CancellationToken.None));
+            new HttpHandler(client, Secrets, TestNode.LoopbackTestServers).ExecuteAsync(Context("http", $$"""{"url":"http://127.0.0.1:{{port}}/slow"}"""), CancellationToken.None));
 
         Assert.Equal("timeout", ex.Kind);
         Assert.True(ex.Retryable);

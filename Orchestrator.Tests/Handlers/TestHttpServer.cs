@@ -10,7 +10,9 @@ internal sealed record RecordedRequest(string Method, string Path, string? Autho
 
 /// <summary>
 /// A tiny HTTP server on 127.0.0.1 and a free port. <c>/status/&lt;code&gt;</c> answers with that status and
-/// the body <c>body-&lt;code&gt;</c>; everything else answers 200 <c>ok</c>.
+/// the body <c>body-&lt;code&gt;</c>; <c>/redirect?to=&lt;url&gt;[&amp;status=&lt;code&gt;]</c> redirects (302 by default);
+/// <c>/echo</c> answers with the Authorization and X-Api-Key headers it got; <c>/set-cookie</c> sets a cookie;
+/// everything else answers 200 <c>ok</c>.
 /// </summary>
 internal sealed class TestHttpServer : IAsyncDisposable
 {
@@ -65,8 +67,17 @@ internal sealed class TestHttpServer : IAsyncDisposable
 
                 var status = 200;
                 var path = req.Url.AbsolutePath;
+                var text = "ok";
                 if (path.StartsWith("/status/", StringComparison.Ordinal)) status = int.Parse(path["/status/".Length..]);
-                var payload = Encoding.UTF8.GetBytes(status == 200 ? "ok" : $"body-{status}");
+                if (status != 200) text = $"body-{status}";
+                if (path == "/redirect")
+                {
+                    status = int.Parse(req.QueryString["status"] ?? "302");
+                    ctx.Response.RedirectLocation = req.QueryString["to"] ?? "/redirect"; // no target: a loop
+                }
+                if (path == "/echo") text = $"auth={req.Headers["Authorization"]} key={req.Headers["X-Api-Key"]}";
+                if (path == "/set-cookie") ctx.Response.AppendHeader("Set-Cookie", "session=abc123; Path=/");
+                var payload = Encoding.UTF8.GetBytes(text);
                 ctx.Response.StatusCode = status;
                 ctx.Response.ContentType = "text/plain";
                 ctx.Response.ContentLength64 = payload.Length;

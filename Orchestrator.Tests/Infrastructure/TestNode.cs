@@ -1,6 +1,8 @@
 using Akka.Jobs.Actors;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Domain.Access;
+using Akka.Jobs.Domain.Outbound;
+using Akka.Jobs.Domain.Secrets;
 using Akka.Jobs.Orchestrator.Configuration;
 using Akka.Jobs.Orchestrator.Node;
 using Microsoft.AspNetCore.Builder;
@@ -38,7 +40,16 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>The node's services (handlers registry, TimeProvider…).</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a node and waits until it is ready. With <paramref name="tokens"/>, <c>/api</c> needs a bearer token.</summary>
+    /// <summary>
+    /// The outbound policy of a test node unless a test gives its own: the production default plus 127.0.0.1, where
+    /// the tests' HTTP servers listen. <see cref="OutboundPolicy.Default"/> tests the production rule.
+    /// </summary>
+    public static readonly OutboundPolicy LoopbackTestServers = OutboundPolicy.Default with { AllowNetworks = [System.Net.IPNetwork.Parse("127.0.0.1/32")] };
+
+    /// <summary>
+    /// Starts a node and waits until it is ready. With <paramref name="tokens"/>, <c>/api</c> needs a bearer token;
+    /// <paramref name="secrets"/> are the node's named secrets; <paramref name="httpPolicy"/> defaults to <see cref="LoopbackTestServers"/>.
+    /// </summary>
     public static async Task<TestNode> StartAsync(
         string? db = null,
         IReadOnlyList<JobDefinition>? definitions = null,
@@ -47,7 +58,9 @@ public sealed class TestNode : IAsyncDisposable
         int port = 0,
         IReadOnlyList<string>? seeds = null,
         string akkaHocon = "",
-        ApiTokens? tokens = null)
+        ApiTokens? tokens = null,
+        SecretStore? secrets = null,
+        OutboundPolicy? httpPolicy = null)
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -61,6 +74,8 @@ public sealed class TestNode : IAsyncDisposable
             Definitions = definitions ?? [],
             Engine = engine ?? new JobsSettings(),
             Tokens = tokens ?? ApiTokens.None,
+            Secrets = secrets ?? SecretStore.Empty,
+            HttpPolicy = httpPolicy ?? LoopbackTestServers,
             // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
             AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,
         };

@@ -1,3 +1,4 @@
+using Akka.Jobs.Domain.Secrets;
 using Akka.Jobs.Actors.Handlers;
 using System.Net;
 using System.Net.Http.Headers;
@@ -40,7 +41,8 @@ public sealed class SecuredNodeFixture : IAsyncLifetime
     public const string ReportHandler = "report";
 
     public async Task InitializeAsync() => _node = await TestNode.StartAsync(tokens: Tokens,
-        configureServices: s => s.AddJobHandler<NoopHandler>(ReportHandler, "reportName"));
+        configureServices: s => s.AddJobHandler<NoopHandler>(ReportHandler, "reportName"),
+        secrets: new SecretStore([new Secret("report-key", "report-key-value")]));
 
     public async Task DisposeAsync()
     {

@@ -13,7 +13,7 @@ public sealed class RedactionTests(SecuredNodeFixture fixture) : IClassFixture<S
         {"schedule":"manual","handler":"http","parameters":{
           "url":"https://robot:hunter2@api.example.com/v1/report?key=s3cr3t&day=1",
           "method":"POST",
-          "headers":{"Authorization":"Bearer inline-credential"},
+          "headers":{"Authorization":"Bearer inline-credential","X-Key":{"secret":"report-key"}},
           "body":{"password":"in-body"}}}
         """;
 
@@ -37,6 +37,7 @@ public sealed class RedactionTests(SecuredNodeFixture fixture) : IClassFixture<S
             Assert.Equal("https://***@api.example.com/v1/report?key=***&day=***", http.Str("url"));
             Assert.Equal("POST", http.Str("method"));
             Assert.Equal("***", http.GetProperty("headers").Str("Authorization"));
+            Assert.Equal("report-key", http.GetProperty("headers").GetProperty("X-Key").Str("secret"));
             Assert.Equal("***", http.Str("body"));
 
             var shell = (await reader.Get("/api/jobs/redacted-shell")).Body.GetProperty("definition").GetProperty("parameters");

@@ -1,6 +1,8 @@
 using Akka.Jobs.Actors;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Domain.Access;
+using Akka.Jobs.Domain.Outbound;
+using Akka.Jobs.Domain.Secrets;
 
 namespace Akka.Jobs.Orchestrator.Configuration;
 
@@ -27,6 +29,10 @@ public sealed record NodeOptions
     public IReadOnlyList<JobDefinition> Definitions { get; init; } = [];
     /// <summary>Bearer tokens of the API (<c>akka.jobs.api.tokens</c>); none: anonymous access, loopback only.</summary>
     public ApiTokens Tokens { get; init; } = ApiTokens.None;
+    /// <summary>Named secrets the handlers may use (<c>akka.jobs.secrets</c>); values are read at start.</summary>
+    public SecretStore Secrets { get; init; } = SecretStore.Empty;
+    /// <summary>Where the http handler may connect (<c>akka.jobs.http</c>, <c>akka.jobs.tenants.*.http</c>).</summary>
+    public OutboundPolicy HttpPolicy { get; init; } = OutboundPolicy.Default;
     /// <summary>How long audit entries are kept (<c>akka.jobs.audit.retention</c>).</summary>
     public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(90);
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>

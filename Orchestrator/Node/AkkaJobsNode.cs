@@ -7,6 +7,7 @@ using Akka.Jobs.Actors.Hosting;
 using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Orchestrator.ActorApi;
 using Akka.Jobs.Orchestrator.Configuration;
+using Akka.Jobs.Domain.Secrets;
 using Akka.Jobs.Persistence;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +23,8 @@ public static class AkkaJobsNode
     public static IServiceCollection AddAkkaJobs(this IServiceCollection services, NodeOptions options)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ISecretStore>(options.Secrets);
+        services.AddSingleton(options.HttpPolicy);
         services.AddBuiltInJobHandlers();
         services.AddSingleton(options);
         services.AddAkka(SystemName, (b, _) => b.ConfigureAkkaJobs(options));
