@@ -92,7 +92,7 @@ internal sealed class AttemptRunner : UntypedActor
                     await StartGate.WaitAsync(_notBeforeUtc!.Value, _clock, token).ConfigureAwait(false);
                     _startedUtc = _clock.GetUtcNow();
                 }
-                return await handler.ExecuteAsync(_context, token).ConfigureAwait(false);
+                return Capped(await handler.ExecuteAsync(_context, token).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested && !_stopRequested)
             {
@@ -110,10 +110,22 @@ internal sealed class AttemptRunner : UntypedActor
         return error switch
         {
             DeadlinePassed => new AttemptTimedOut(_context.RunId, _context.Attempt, _startedUtc, now),
-            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, h.Message, h.Retryable),
-            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, error.Message, true),
+            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, Capped(h.Message), h.Retryable),
+            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, Capped(error.Message), true),
         };
     }
+
+    /// <summary>
+    /// Whatever a handler returns is kept with the attempt, journaled and shown to viewers: a custom handler's output
+    /// is cut to the same 4 KB tail as the shell handler's, so no handler can make an attempt's record large.
+    /// </summary>
+    private static HandlerResult Capped(HandlerResult result) =>
+        result.Output is { } output && Utf8Clip.Tail(output, OutputTail.DefaultMaxBytes) is var tail && !ReferenceEquals(tail, output)
+            ? result with { Output = tail }
+            : result;
+
+    /// <summary>An error message keeps its start (what failed) and its end (a failed program's last output) within 4 KB.</summary>
+    private static string Capped(string message) => Utf8Clip.HeadAndTail(message, OutputTail.DefaultMaxBytes);
 
     protected override void PostStop()
     {
