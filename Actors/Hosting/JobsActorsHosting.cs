@@ -16,6 +16,7 @@ using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Contracts.Serialization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Akka.Jobs.Actors.Hosting;
 
@@ -85,10 +86,11 @@ public static class JobsActorsHosting
         var other => throw new InvalidOperationException($"the actor system's dependency resolver is a {other.GetType().Name}, not a service provider"),
     };
 
-    /// <summary>The built-in handlers and their registry.</summary>
+    /// <summary>The built-in handlers and their registry; the shell policy is <see cref="ShellPolicy.Default"/> unless one is registered before.</summary>
     public static IServiceCollection AddBuiltInJobHandlers(this IServiceCollection services)
     {
         services.AddSingleton<JobHandlerRegistry>();
+        services.TryAddSingleton(ShellPolicy.Default);
         services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }));
         services.AddJobHandler<NoopHandler>("noop");
         services.AddJobHandler<ShellHandler>(ShellHandler.Name);

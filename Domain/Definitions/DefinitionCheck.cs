@@ -3,11 +3,11 @@ using Akka.Jobs.Contracts.Jobs;
 
 namespace Akka.Jobs.Domain.Definitions;
 
-/// <summary>Full validation of a definition: structure, schedule syntax, handler name and parameters.</summary>
+/// <summary>Full validation of a definition: structure, schedule syntax, handler name and parameters, and the node's shell policy.</summary>
 public static class DefinitionCheck
 {
     /// <summary>Every problem; empty when the definition can be stored.</summary>
-    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, DateTimeOffset now, bool isNew)
+    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, ShellPolicy shell, DateTimeOffset now, bool isNew)
     {
         var errors = JobDefinitionValidator.Validate(d).ToList();
         if (!string.IsNullOrWhiteSpace(d.Schedule) && JobDefinitionValidator.TryFindTimeZone(d.TimeZone, out var zone))
@@ -19,7 +19,10 @@ public static class DefinitionCheck
         }
         if (!string.IsNullOrEmpty(d.Handler) && !handlers.Contains(d.Handler))
             errors.Add(new ValidationError("handler", $"unknown handler '{d.Handler}'; registered: {string.Join(", ", handlers.Order())}"));
-        errors.AddRange(HandlerParameterValidation.Validate(d.Handler ?? "", d.Parameters));
+        var parameterErrors = HandlerParameterValidation.Validate(d.Handler ?? "", d.Parameters);
+        errors.AddRange(parameterErrors);
+        // A runAs that is not even a user name is reported once, by the parameter check.
+        errors.AddRange(shell.Check(d).Where(e => !parameterErrors.Any(p => p.Field == e.Field)));
         return errors;
     }
 

@@ -15,11 +15,18 @@ public static partial class HandlerParameterValidation
     /// <summary>The name the built-in shell handler is registered under.</summary>
     public const string Shell = "shell";
 
+    /// <summary>The <c>shell</c> parameter naming the user the program runs as.</summary>
+    public const string RunAs = "runAs";
+
     /// <summary>The name the built-in http handler is registered under.</summary>
     public const string Http = "http";
 
     [GeneratedRegex("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")]
     private static partial Regex TokenPattern();
+
+    /// <summary>A login name as useradd accepts it (and nothing a command line could read as an option).</summary>
+    [GeneratedRegex("^[a-z_][a-z0-9_.-]{0,31}$")]
+    private static partial Regex UserNamePattern();
 
     /// <summary>
     /// The problems of <paramref name="parameters"/> for the built-in handler <paramref name="handler"/>;
@@ -32,7 +39,7 @@ public static partial class HandlerParameterValidation
         _ => [],
     };
 
-    /// <summary>Problems of a <c>shell</c> parameters object: <c>command</c>, <c>args</c>, <c>env</c>, <c>workingDirectory</c>.</summary>
+    /// <summary>Problems of a <c>shell</c> parameters object: <c>command</c>, <c>args</c>, <c>env</c>, <c>workingDirectory</c>, <c>runAs</c>.</summary>
     public static IReadOnlyList<ValidationError> ValidateShell(JsonElement parameters)
     {
         if (parameters.ValueKind != JsonValueKind.Object)
@@ -76,6 +83,9 @@ public static partial class HandlerParameterValidation
 
         if (TryGet(parameters, "workingDirectory", out var wd) && (wd.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(wd.GetString())))
             errors.Add(new ValidationError("parameters.workingDirectory", "must be a non-empty string"));
+
+        if (TryGet(parameters, RunAs, out var user) && (user.ValueKind != JsonValueKind.String || !UserNamePattern().IsMatch(user.GetString()!)))
+            errors.Add(new ValidationError($"parameters.{RunAs}", $"must be a user name such as nobody, got {Describe(user)}"));
 
         return errors;
     }

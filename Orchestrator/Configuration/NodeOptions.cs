@@ -1,6 +1,7 @@
 using Akka.Jobs.Actors;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Domain.Access;
+using Akka.Jobs.Domain.Definitions;
 
 namespace Akka.Jobs.Orchestrator.Configuration;
 
@@ -27,6 +28,8 @@ public sealed record NodeOptions
     public IReadOnlyList<JobDefinition> Definitions { get; init; } = [];
     /// <summary>Bearer tokens of the API (<c>akka.jobs.api.tokens</c>); none: anonymous access, loopback only.</summary>
     public ApiTokens Tokens { get; init; } = ApiTokens.None;
+    /// <summary>What the shell handler may do on this node (<c>akka.jobs.shell</c>).</summary>
+    public ShellPolicy Shell { get; init; } = ShellPolicy.Default;
     /// <summary>How long audit entries are kept (<c>akka.jobs.audit.retention</c>).</summary>
     public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(90);
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>

@@ -22,6 +22,7 @@ public static class AkkaJobsNode
     public static IServiceCollection AddAkkaJobs(this IServiceCollection services, NodeOptions options)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options.Shell);
         services.AddBuiltInJobHandlers();
         services.AddSingleton(options);
         services.AddAkka(SystemName, (b, _) => b.ConfigureAkkaJobs(options));
