@@ -13,6 +13,7 @@ internal sealed class AttemptRunner : UntypedActor
 {
     private readonly JobContext _context;
     private readonly JobHandlerRegistry _handlers;
+    private readonly WorkerSlots _slots;
     private readonly TimeProvider _clock;
     private readonly DateTimeOffset _deadlineUtc;
     private readonly DateTimeOffset? _notBeforeUtc;
@@ -23,11 +24,12 @@ internal sealed class AttemptRunner : UntypedActor
     private DateTimeOffset _startedUtc;
     private string? _cancelReason;
 
-    public AttemptRunner(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc)
+    public AttemptRunner(JobContext context, JobHandlerRegistry handlers, WorkerSlots slots, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc)
     {
         _notBeforeUtc = notBeforeUtc;
         _context = context;
         _handlers = handlers;
+        _slots = slots;
         _clock = clock;
         _deadlineUtc = deadlineUtc;
     }
@@ -55,8 +57,8 @@ internal sealed class AttemptRunner : UntypedActor
         }
     }
 
-    public static Props Props(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc) =>
-        ActorProps.Of(() => new AttemptRunner(context, handlers, clock, deadlineUtc, notBeforeUtc));
+    public static Props Props(JobContext context, JobHandlerRegistry handlers, WorkerSlots slots, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc) =>
+        ActorProps.Of(() => new AttemptRunner(context, handlers, slots, clock, deadlineUtc, notBeforeUtc));
 
     protected override void PreStart()
     {
@@ -85,6 +87,7 @@ internal sealed class AttemptRunner : UntypedActor
         var wait = _notBeforeUtc is { } notBefore ? notBefore - now : TimeSpan.Zero;
         Task.Run(async () =>
         {
+            WorkerSlots.Held slots = default;
             try
             {
                 if (wait > TimeSpan.Zero)
@@ -92,11 +95,21 @@ internal sealed class AttemptRunner : UntypedActor
                     await StartGate.WaitAsync(_notBeforeUtc!.Value, _clock, token).ConfigureAwait(false);
                     _startedUtc = _clock.GetUtcNow();
                 }
+                // The node's slots are taken at the start time, not while waiting for it, and only full pools make this wait.
+                var acquiring = _slots.AcquireAsync(_context.Definition.Handler, token);
+                var queued = !acquiring.IsCompleted;
+                slots = await acquiring.ConfigureAwait(false);
+                if (queued) _startedUtc = _clock.GetUtcNow();
                 return Capped(await handler.ExecuteAsync(_context, token).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested && !_stopRequested)
             {
                 throw new DeadlinePassed();
+            }
+            finally
+            {
+                // When the handler has ended, not when this actor stops: a cancelled program holds its slot until it is gone.
+                slots.Dispose();
             }
         }, CancellationToken.None).PipeTo(Self);
     }

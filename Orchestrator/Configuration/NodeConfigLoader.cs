@@ -128,7 +128,18 @@ public static class NodeConfigLoader
             PassivateIdleAfter = Span("passivate-idle-after", s.PassivateIdleAfter),
             WarmUpAhead = Span("warm-up-ahead", s.WarmUpAhead),
             PrepareAhead = Span("prepare-ahead", s.PrepareAhead),
+            WorkerSlots = Positive(c, "worker-slots", s.WorkerSlots),
+            ShellSlots = Positive(c, "shell-slots", s.ShellSlots),
         };
+    }
+
+    private static int Positive(Config c, string key, int fallback)
+    {
+        if (!c.HasPath(key)) return fallback;
+        var text = c.GetString(key);
+        return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ConfigException($"akka.jobs.engine.{key}: '{text}' is not a positive whole number");
     }
 
     /// <summary>The file's akka settings other than akka.jobs, passed to the ActorSystem.</summary>

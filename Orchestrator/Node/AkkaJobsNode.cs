@@ -23,6 +23,7 @@ public static class AkkaJobsNode
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options.Shell);
+        services.AddSingleton(new WorkerSlots(options.Engine));
         services.AddBuiltInJobHandlers();
         services.AddSingleton(options);
         services.AddAkka(SystemName, (b, _) => b.ConfigureAkkaJobs(options));
