@@ -108,19 +108,20 @@ public sealed class ShellJobApiTests(NodeFixture fixture) : IClassFixture<NodeFi
     public async Task Timed_out_run_leaves_no_orphaned_background_process()
     {
         var marker = ShellProcesses.Marker();
-        // The subshell exits at once, so its sleep is nobody's child: only the process group still reaches it.
+        using var dir = new TempDir();
+        // The subshell exits at once, so its sleep is nobody's child: only the process group still reaches it. The file
+        // says it was started, however late the program got going on a busy machine.
         var json = JsonSerializer.Serialize(new
         {
-            schedule = "manual", handler = "shell", timeout = "3s",
-            parameters = new { command = "/bin/sh", args = new[] { "-c", $"(sleep {marker} &); exec sleep 120" } },
+            schedule = "manual", handler = "shell", timeout = "5s",
+            parameters = new { command = "/bin/sh", args = new[] { "-c", $"(sleep {marker} &); touch started; exec sleep 120" }, workingDirectory = dir.Path },
         });
         Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-orphan-timeout", json)).Status);
 
-        var runId = await Http.Trigger("shell-orphan-timeout");
-        await Eventually.UntilAsync(() => Task.FromResult(ShellProcesses.Find("sleep", marker).Count == 1), $"sleep {marker} started", RunTimeout);
-        var run = await Http.WaitForRunEnd("shell-orphan-timeout", runId, RunTimeout);
+        var run = await Http.WaitForRunEnd("shell-orphan-timeout", await Http.Trigger("shell-orphan-timeout"), RunTimeout);
 
         Assert.Equal("timed-out", run.Str("status"));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "started")), "the program did not start its background sleep before the timeout");
         await Eventually.UntilAsync(() => Task.FromResult(ShellProcesses.Find("sleep", marker).Count == 0), $"sleep {marker} gone after the timeout", TimeSpan.FromSeconds(30));
     }
 
