@@ -38,6 +38,17 @@ public sealed record JobsSettings
     public TimeSpan PrepareAhead { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Number of shards for jobs and workers (about 10× the largest node count).</summary>
     public int Shards { get; init; } = 100;
+    /// <summary>
+    /// Attempts of any handler running at once on this node; more wait in a queue, first come first served. High
+    /// enough by default that it never delays a burst of light attempts (a noop or http attempt costs a task, not a
+    /// thread): it bounds a runaway fan-out, not normal work.
+    /// </summary>
+    public int WorkerSlots { get; init; } = 10_000;
+    /// <summary>
+    /// Shell attempts running at once on this node (each is a process tree), so a fan-out with a large max-parallel
+    /// does not start thousands of processes. Four per core: programs usually wait on I/O part of the time.
+    /// </summary>
+    public int ShellSlots { get; init; } = 4 * Environment.ProcessorCount;
     /// <summary>Whether the scheduler uses Quartz triggers for precise wake-ups (off in virtual-time tests).</summary>
     public bool UseQuartz { get; init; } = true;
 }

@@ -33,16 +33,6 @@ public sealed class OutputTail(int maxBytes = OutputTail.DefaultMaxBytes)
     {
         string s;
         lock (_gate) s = _text.ToString();
-        if (s.Length > MaxBytes) s = s[^MaxBytes..];
-        var start = 0;
-        var bytes = Encoding.UTF8.GetByteCount(s);
-        while (bytes > MaxBytes)
-        {
-            var n = char.IsHighSurrogate(s[start]) && start + 1 < s.Length ? 2 : 1;
-            bytes -= Encoding.UTF8.GetByteCount(s.AsSpan(start, n));
-            start += n;
-        }
-        if (start < s.Length && char.IsLowSurrogate(s[start])) start++;
-        return start == 0 ? s : s[start..];
+        return Utf8Clip.Tail(s, MaxBytes);
     }
 }

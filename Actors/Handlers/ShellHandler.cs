@@ -1,32 +1,41 @@
 using Akka.Jobs.Domain.Definitions;
+using Akka.Jobs.Domain.Secrets;
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using Akka.Jobs.Contracts.Jobs;
 
 namespace Akka.Jobs.Actors.Handlers;
 
 /// <summary>
 /// Runs a program (handler name <c>shell</c>). Parameters: <c>command</c> (required), <c>args</c> (array of
-/// strings, passed as is without shell parsing), <c>env</c> (object), <c>workingDirectory</c>.
-/// The program also sees <c>AKKA_JOBS_JOB_ID</c>, <c>AKKA_JOBS_RUN_ID</c>, <c>AKKA_JOBS_ITEM</c>,
-/// <c>AKKA_JOBS_ATTEMPT</c> and <c>AKKA_JOBS_SCHEDULED_UTC</c>. Exit code 0 succeeds with the last 4 KB of
-/// stdout+stderr; another exit code fails with kind <c>exit-code</c> (retryable); a program that cannot be
-/// started fails with <c>start-failed</c> (not retryable). On cancellation the whole process tree is killed.
+/// strings, passed as is without shell parsing), <c>env</c> (object), <c>workingDirectory</c>, <c>runAs</c> (a user the
+/// node lists in <c>akka.jobs.shell.run-as</c>). The program's environment is built by <see cref="ShellEnvironment"/>:
+/// none of the node's variables but a few basic ones. It leads its own process group, which is killed when the attempt
+/// ends for any reason, so nothing it started in the background outlives the attempt (a child that makes a session of
+/// its own escapes this). Exit code 0 succeeds with the last 4 KB of stdout+stderr; another exit code fails with kind
+/// <c>exit-code</c> (retryable); a program that cannot be started fails with <c>start-failed</c>, and a job this node's
+/// <see cref="ShellPolicy"/> refuses with <c>handler-disabled</c> (neither retryable).
 /// </summary>
-public sealed class ShellHandler(TimeProvider? timeProvider = null) : IJobHandler
+/// <param name="nodeEnvironment">Reads the node's variables; the process environment unless a test gives its own.</param>
+public sealed class ShellHandler(ShellPolicy? policy = null, TimeProvider? timeProvider = null, Func<string, string?>? nodeEnvironment = null,
+    ISecretStore? secrets = null) : IJobHandler
 {
     /// <summary>The handler name used in definitions.</summary>
     public const string Name = HandlerParameterValidation.Shell;
 
-    /// <summary>How long to wait after exit for output still held open by background children.</summary>
+    /// <summary>
+    /// How long to wait after exit for output still held open. The program's group is killed at its exit, which closes
+    /// the pipes of everything it left behind; only a child that made a session of its own can still hold them.
+    /// </summary>
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>How long to wait for a killed process to be reaped.</summary>
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(10);
 
+    private readonly ShellPolicy _policy = policy ?? ShellPolicy.Default;
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly Func<string, string?> _nodeEnvironment = nodeEnvironment ?? Environment.GetEnvironmentVariable;
+    private readonly ISecretStore _secrets = secrets ?? SecretStore.Empty;
 
     /// <inheritdoc />
     public async Task<HandlerResult> ExecuteAsync(JobContext context, CancellationToken cancellationToken)
@@ -36,35 +45,18 @@ public sealed class ShellHandler(TimeProvider? timeProvider = null) : IJobHandle
         var errors = HandlerParameterValidation.ValidateShell(p);
         if (errors.Count > 0)
             throw new JobHandlerException("start-failed", $"invalid shell parameters: {string.Join("; ", errors)}", retryable: false);
+        // The node that registered the job may allow what this node does not.
+        var refused = _policy.Check(context.Definition);
+        if (refused.Count > 0)
+            throw new JobHandlerException("handler-disabled", string.Join("; ", refused.Select(e => $"{e.Field}: {e.Message}")), retryable: false);
 
+        var user = p.GetString(HandlerParameterValidation.RunAs) is { } name ? RunAsUser(name) : null;
+        var environment = ShellEnvironment.Build(context, _policy, _nodeEnvironment, user?.Home, _secrets);
         var command = p.GetString("command")!;
-        var psi = new ProcessStartInfo(command)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
-        if (HandlerParameterValidation.TryGet(p, "args", out var args))
-            foreach (var a in args.EnumerateArray())
-                psi.ArgumentList.Add(a.GetString()!);
-        if (p.GetString("workingDirectory") is { } wd)
-            psi.WorkingDirectory = wd;
-        if (HandlerParameterValidation.TryGet(p, "env", out var env))
-            foreach (var e in env.EnumerateObject())
-                psi.Environment[e.Name] = e.Value.ValueKind switch
-                {
-                    JsonValueKind.String => e.Value.GetString(),
-                    JsonValueKind.True => "true",
-                    JsonValueKind.False => "false",
-                    _ => e.Value.GetRawText(),
-                };
-        psi.Environment["AKKA_JOBS_JOB_ID"] = context.JobId;
-        psi.Environment["AKKA_JOBS_RUN_ID"] = context.RunId;
-        psi.Environment["AKKA_JOBS_ITEM"] = context.ItemKey;
-        psi.Environment["AKKA_JOBS_ATTEMPT"] = context.Attempt.ToString(CultureInfo.InvariantCulture);
-        psi.Environment["AKKA_JOBS_SCHEDULED_UTC"] = context.ScheduledUtc.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        var workingDirectory = p.GetString("workingDirectory");
+        var program = ShellCommand.Resolve(command, environment["PATH"], workingDirectory);
+        var args = HandlerParameterValidation.TryGet(p, "args", out var a) ? a.EnumerateArray().Select(x => x.GetString()!) : [];
+        var psi = ShellCommand.StartInfo(program, args, user, environment, workingDirectory);
 
         using var process = new Process { StartInfo = psi };
         try
@@ -76,6 +68,7 @@ public sealed class ShellHandler(TimeProvider? timeProvider = null) : IJobHandle
             var where = psi.WorkingDirectory.Length > 0 ? $" in '{psi.WorkingDirectory}'" : "";
             throw new JobHandlerException("start-failed", $"cannot start '{command}'{where}: {ex.Message}", retryable: false, ex);
         }
+        var group = process.Id;
 
         try { process.StandardInput.Close(); } catch (IOException) { /* exited already */ }
 
@@ -88,11 +81,13 @@ public sealed class ShellHandler(TimeProvider? timeProvider = null) : IJobHandle
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            ProcessGroup.Kill(group);
             await KillTreeAsync(process).ConfigureAwait(false);
-            throw new OperationCanceledException($"'{command}' was cancelled and its process tree killed", cancellationToken);
+            throw new OperationCanceledException($"'{command}' was cancelled and its process group killed", cancellationToken);
         }
+        // What the program left running ends with it. Its own output is in the pipes already and is read to the end.
+        ProcessGroup.Kill(group);
 
-        // A background child may still hold the pipes open: wait a little, then report what we have.
         using (var graceCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             await Task.WhenAny(drain, Task.Delay(DrainGrace, _time, graceCts.Token)).ConfigureAwait(false);
@@ -104,6 +99,15 @@ public sealed class ShellHandler(TimeProvider? timeProvider = null) : IJobHandle
         return process.ExitCode == 0
             ? new HandlerResult(output)
             : throw new JobHandlerException("exit-code", $"exit code {process.ExitCode}: {output}", retryable: true);
+    }
+
+    /// <summary>The user to run as; only root can switch users.</summary>
+    private static UnixUser RunAsUser(string name)
+    {
+        if (!Environment.IsPrivilegedProcess)
+            throw new JobHandlerException("start-failed", $"runAs '{name}': the node does not run as root, so it cannot start programs as another user", retryable: false);
+        return UnixUser.Find(name)
+            ?? throw new JobHandlerException("start-failed", $"runAs '{name}': there is no such user on this node", retryable: false);
     }
 
     private async Task KillTreeAsync(Process process)

@@ -97,6 +97,7 @@ public static class JobsActorsHosting
         services.TryAddSingleton<ISecretStore>(SecretStore.Empty);
         services.TryAddSingleton(OutboundPolicy.Default);
         services.AddSingleton<JobHandlerRegistry>();
+        services.TryAddSingleton(ShellPolicy.Default);
         services.AddSingleton(sp => OutboundHttp.CreateClient(sp.GetRequiredService<OutboundPolicy>()));
         services.AddJobHandler<NoopHandler>("noop");
         services.AddJobHandler<ShellHandler>(ShellHandler.Name);

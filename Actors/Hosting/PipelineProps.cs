@@ -3,6 +3,7 @@ using Akka.Jobs.Actors.Handlers;
 using Akka.Jobs.Actors.Jobs;
 using Akka.Jobs.Actors.Scheduler;
 using Akka.Jobs.Actors.Workers;
+using Akka.Jobs.Domain.Definitions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Akka.Jobs.Actors.Hosting;
@@ -17,10 +18,13 @@ public sealed class PipelineProps(IServiceProvider services, JobsSettings settin
 {
     private readonly TimeProvider _clock = services.GetRequiredService<TimeProvider>();
     private readonly JobHandlerRegistry _handlers = services.GetRequiredService<JobHandlerRegistry>();
+    private readonly ShellPolicy _shell = services.GetRequiredService<ShellPolicy>();
+    /// <summary>The node's (registered by the node host); a pipeline test without one gets its own, from its settings.</summary>
+    private readonly WorkerSlots _slots = services.GetService<WorkerSlots>() ?? new WorkerSlots(settings);
     private readonly TimeSpan _workerIdleAfter = WorkerIdleAfter(settings);
 
     /// <summary>The scheduler (the node runs it as a cluster singleton under a backoff supervisor).</summary>
-    public Props Scheduler(IActorRef jobs) => SchedulerActor.Props(jobs, _handlers, _clock, settings);
+    public Props Scheduler(IActorRef jobs) => SchedulerActor.Props(jobs, _handlers, _shell, _clock, settings);
 
     /// <summary>The job actor of <paramref name="jobId"/>; <paramref name="mediator"/> publishes run changes (none in tests).</summary>
     public Props JobActor(string jobId, IActorRef workers, IActorRef scheduler, IActorRef? mediator) =>
@@ -28,7 +32,7 @@ public sealed class PipelineProps(IServiceProvider services, JobsSettings settin
 
     /// <summary>The worker of one (job, item) on <paramref name="node"/>; <paramref name="tracker"/> is the node's work tracker.</summary>
     public Props Worker(IActorRef jobs, string node, IActorRef? tracker) =>
-        EntityWorkerActor.Props(jobs, _handlers, _clock, node, tracker, settings.HeartbeatInterval, _workerIdleAfter);
+        EntityWorkerActor.Props(jobs, _handlers, _clock, node, tracker, settings.HeartbeatInterval, _workerIdleAfter, _slots);
 
     /// <summary>
     /// A worker keeps an outcome until the job actor has recorded it, to answer a re-dispatch after a lost report

@@ -23,6 +23,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 {
     private readonly IActorRef _jobs;
     private readonly JobHandlerRegistry _handlers;
+    private readonly ShellPolicy _shell;
     private readonly TimeProvider _clock;
     private readonly JobsSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -33,10 +34,11 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     private DateTimeOffset _lastManual = DateTimeOffset.MinValue;
     private int _sinceSnapshot;
 
-    public SchedulerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, JobsSettings settings)
+    public SchedulerActor(IActorRef jobs, JobHandlerRegistry handlers, ShellPolicy shell, TimeProvider clock, JobsSettings settings)
     {
         _jobs = jobs;
         _handlers = handlers;
+        _shell = shell;
         _clock = clock;
         _settings = settings;
         _emission = new EmissionState(new EmissionTiming(settings.MisfireThreshold, settings.PrepareAhead, settings.TickResendAfter,
@@ -76,8 +78,8 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
-    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, JobsSettings settings) =>
-        Akka.Actor.Props.Create(() => new SchedulerActor(jobs, handlers, clock, settings));
+    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, ShellPolicy shell, TimeProvider clock, JobsSettings settings) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(jobs, handlers, shell, clock, settings));
 
     private void RecoverSnapshot(SnapshotOffer offer)
     {
@@ -134,7 +136,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(notOwned);
             return;
         }
-        var errors = DefinitionCheck.Validate(def, _handlers.Names, Now, !exists, _handlers.Secrets);
+        var errors = DefinitionCheck.Validate(def, _handlers.Names, _shell, Now, !exists, _handlers.Secrets);
         if (errors.Count > 0)
         {
             Sender.Tell(new CommandRejected(def.Id, RejectionKind.Invalid, errors));

@@ -13,6 +13,7 @@ internal sealed class AttemptRunner : UntypedActor
 {
     private readonly JobContext _context;
     private readonly JobHandlerRegistry _handlers;
+    private readonly WorkerSlots _slots;
     private readonly TimeProvider _clock;
     private readonly DateTimeOffset _deadlineUtc;
     private readonly DateTimeOffset? _notBeforeUtc;
@@ -23,11 +24,12 @@ internal sealed class AttemptRunner : UntypedActor
     private DateTimeOffset _startedUtc;
     private string? _cancelReason;
 
-    public AttemptRunner(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc)
+    public AttemptRunner(JobContext context, JobHandlerRegistry handlers, WorkerSlots slots, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc)
     {
         _notBeforeUtc = notBeforeUtc;
         _context = context;
         _handlers = handlers;
+        _slots = slots;
         _clock = clock;
         _deadlineUtc = deadlineUtc;
     }
@@ -56,8 +58,8 @@ internal sealed class AttemptRunner : UntypedActor
         }
     }
 
-    public static Props Props(JobContext context, JobHandlerRegistry handlers, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc) =>
-        ActorProps.Of(() => new AttemptRunner(context, handlers, clock, deadlineUtc, notBeforeUtc));
+    public static Props Props(JobContext context, JobHandlerRegistry handlers, WorkerSlots slots, TimeProvider clock, DateTimeOffset deadlineUtc, DateTimeOffset? notBeforeUtc) =>
+        ActorProps.Of(() => new AttemptRunner(context, handlers, slots, clock, deadlineUtc, notBeforeUtc));
 
     protected override void PreStart()
     {
@@ -86,6 +88,7 @@ internal sealed class AttemptRunner : UntypedActor
         var wait = _notBeforeUtc is { } notBefore ? notBefore - now : TimeSpan.Zero;
         Task.Run(async () =>
         {
+            WorkerSlots.Held slots = default;
             try
             {
                 if (wait > TimeSpan.Zero)
@@ -93,11 +96,21 @@ internal sealed class AttemptRunner : UntypedActor
                     await StartGate.WaitAsync(_notBeforeUtc!.Value, _clock, token).ConfigureAwait(false);
                     _startedUtc = _clock.GetUtcNow();
                 }
-                return await handler.ExecuteAsync(_context, token).ConfigureAwait(false);
+                // The node's slots are taken at the start time, not while waiting for it, and only full pools make this wait.
+                var acquiring = _slots.AcquireAsync(_context.Definition.Handler, token);
+                var queued = !acquiring.IsCompleted;
+                slots = await acquiring.ConfigureAwait(false);
+                if (queued) _startedUtc = _clock.GetUtcNow();
+                return Capped(await handler.ExecuteAsync(_context, token).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested && !_stopRequested)
             {
                 throw new DeadlinePassed();
+            }
+            finally
+            {
+                // When the handler has ended, not when this actor stops: a cancelled program holds its slot until it is gone.
+                slots.Dispose();
             }
         }, CancellationToken.None).PipeTo(Self);
     }
@@ -111,10 +124,22 @@ internal sealed class AttemptRunner : UntypedActor
         return error switch
         {
             DeadlinePassed => new AttemptTimedOut(_context.RunId, _context.Attempt, _startedUtc, now),
-            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, _handlers.Secrets.Mask(h.Message), h.Retryable),
-            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, _handlers.Secrets.Mask(error.Message), true),
+            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, Capped(_handlers.Secrets.Mask(h.Message)), h.Retryable),
+            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, Capped(_handlers.Secrets.Mask(error.Message)), true),
         };
     }
+
+    /// <summary>
+    /// Whatever a handler returns is kept with the attempt, journaled and shown to viewers: a custom handler's output
+    /// is cut to the same 4 KB tail as the shell handler's, so no handler can make an attempt's record large.
+    /// </summary>
+    private static HandlerResult Capped(HandlerResult result) =>
+        result.Output is { } output && Utf8Clip.Tail(output, OutputTail.DefaultMaxBytes) is var tail && !ReferenceEquals(tail, output)
+            ? result with { Output = tail }
+            : result;
+
+    /// <summary>An error message keeps its start (what failed) and its end (a failed program's last output) within 4 KB.</summary>
+    private static string Capped(string message) => Utf8Clip.HeadAndTail(message, OutputTail.DefaultMaxBytes);
 
     protected override void PostStop()
     {

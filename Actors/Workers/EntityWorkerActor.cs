@@ -18,6 +18,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
 
     private readonly IActorRef _jobs;
     private readonly JobHandlerRegistry _handlers;
+    private readonly WorkerSlots _slots;
     private readonly TimeProvider _clock;
     private readonly string _node;
     private readonly IActorRef? _tracker;
@@ -28,8 +29,9 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     private readonly TimeSpan _heartbeatInterval;
     private long _attempts;
 
-    public EntityWorkerActor(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval, TimeSpan idleAfter)
+    public EntityWorkerActor(IActorRef jobs, JobHandlerRegistry handlers, WorkerSlots slots, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval, TimeSpan idleAfter)
     {
+        _slots = slots;
         _heartbeatInterval = heartbeatInterval;
         _jobs = jobs;
         _handlers = handlers;
@@ -53,8 +55,10 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval, TimeSpan? idleAfter = null) =>
-        ActorProps.Of(() => new EntityWorkerActor(jobs, handlers, clock, node, tracker, heartbeatInterval, idleAfter ?? TimeSpan.FromMinutes(2)));
+    /// <param name="slots">The node's <see cref="WorkerSlots"/>; none (tests of one worker): no limit.</param>
+    public static Props Props(IActorRef jobs, JobHandlerRegistry handlers, TimeProvider clock, string node, IActorRef? tracker, TimeSpan heartbeatInterval,
+        TimeSpan? idleAfter = null, WorkerSlots? slots = null) =>
+        ActorProps.Of(() => new EntityWorkerActor(jobs, handlers, slots ?? WorkerSlots.Unlimited, clock, node, tracker, heartbeatInterval, idleAfter ?? TimeSpan.FromMinutes(2)));
 
     /// <summary>Failed attempts are messages; only a bug in a runner reaches here, and it becomes that attempt's failure.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new ReportCrashedAttempt(Self);
@@ -156,7 +160,7 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
     private void Start(ExecuteWork w)
     {
         var context = new JobContext(w.JobId, w.RunId, w.ItemKey, w.Attempt, w.ScheduledUtc, w.Definition);
-        var runner = Context.ActorOf(AttemptRunner.Props(context, _handlers, _clock, w.DeadlineUtc, w.NotBeforeUtc), $"attempt-{_attempts++}");
+        var runner = Context.ActorOf(AttemptRunner.Props(context, _handlers, _slots, _clock, w.DeadlineUtc, w.NotBeforeUtc), $"attempt-{_attempts++}");
         _executions[w.RunId] = new Execution(w, runner);
         if (_executions.Count == 1)
         {

@@ -4,14 +4,14 @@ using Akka.Jobs.Contracts.Jobs;
 
 namespace Akka.Jobs.Domain.Definitions;
 
-/// <summary>Full validation of a definition: structure, schedule syntax, handler name and parameters.</summary>
+/// <summary>Full validation of a definition: structure, schedule syntax, handler name and parameters, and the node's shell policy.</summary>
 public static class DefinitionCheck
 {
     /// <summary>
     /// Every problem; empty when the definition can be stored. With <paramref name="secrets"/> (the node's store: every
     /// node reads the same configuration), the secrets the definition names must exist and be open to its tenant and host.
     /// </summary>
-    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, DateTimeOffset now, bool isNew,
+    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, ShellPolicy shell, DateTimeOffset now, bool isNew,
         ISecretStore? secrets = null)
     {
         var errors = JobDefinitionValidator.Validate(d).ToList();
@@ -24,7 +24,10 @@ public static class DefinitionCheck
         }
         if (!string.IsNullOrEmpty(d.Handler) && !handlers.Contains(d.Handler))
             errors.Add(new ValidationError("handler", $"unknown handler '{d.Handler}'; registered: {string.Join(", ", handlers.Order())}"));
-        errors.AddRange(HandlerParameterValidation.Validate(d.Handler ?? "", d.Parameters));
+        var parameterErrors = HandlerParameterValidation.Validate(d.Handler ?? "", d.Parameters);
+        errors.AddRange(parameterErrors);
+        // A runAs that is not even a user name is reported once, by the parameter check.
+        errors.AddRange(shell.Check(d).Where(e => !parameterErrors.Any(p => p.Field == e.Field)));
         if (secrets is not null) errors.AddRange(SecretReferences.Check(d, secrets));
         return errors;
     }

@@ -15,11 +15,18 @@ public static partial class HandlerParameterValidation
     /// <summary>The name the built-in shell handler is registered under.</summary>
     public const string Shell = "shell";
 
+    /// <summary>The <c>shell</c> parameter naming the user the program runs as.</summary>
+    public const string RunAs = "runAs";
+
     /// <summary>The name the built-in http handler is registered under.</summary>
     public const string Http = "http";
 
     [GeneratedRegex("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")]
     private static partial Regex TokenPattern();
+
+    /// <summary>A login name as useradd accepts it (and nothing a command line could read as an option).</summary>
+    [GeneratedRegex("^[a-z_][a-z0-9_.-]{0,31}$")]
+    private static partial Regex UserNamePattern();
 
     /// <summary>
     /// The problems of <paramref name="parameters"/> for the built-in handler <paramref name="handler"/>;
@@ -32,7 +39,7 @@ public static partial class HandlerParameterValidation
         _ => [],
     };
 
-    /// <summary>Problems of a <c>shell</c> parameters object: <c>command</c>, <c>args</c>, <c>env</c>, <c>workingDirectory</c>.</summary>
+    /// <summary>Problems of a <c>shell</c> parameters object: <c>command</c>, <c>args</c>, <c>env</c>, <c>workingDirectory</c>, <c>runAs</c>.</summary>
     public static IReadOnlyList<ValidationError> ValidateShell(JsonElement parameters)
     {
         if (parameters.ValueKind != JsonValueKind.Object)
@@ -61,21 +68,29 @@ public static partial class HandlerParameterValidation
         if (TryGet(parameters, "env", out var env))
         {
             if (env.ValueKind != JsonValueKind.Object)
-                errors.Add(new ValidationError("parameters.env", "must be an object of names to string, number or boolean values"));
+                errors.Add(new ValidationError("parameters.env", "must be an object of names to string, number or boolean values or { \"secret\": \"<name>\" }"));
             else
             {
                 foreach (var p in env.EnumerateObject())
                 {
                     if (p.Name.Length == 0 || p.Name.Contains('='))
                         errors.Add(new ValidationError("parameters.env", $"'{p.Name}' is not a valid environment variable name"));
+                    else if (Secrets.SecretReferences.IsReference(p.Value, out var secret))
+                    {
+                        if (p.Value.EnumerateObject().Count() != 1 || !Secrets.SecretReferences.IsValidName(secret))
+                            errors.Add(new ValidationError($"parameters.env.{p.Name}", "must be { \"secret\": \"<name>\" } naming a secret of akka.jobs.secrets"));
+                    }
                     else if (p.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False))
-                        errors.Add(new ValidationError($"parameters.env.{p.Name}", $"must be a string, number or boolean, got {Describe(p.Value)}"));
+                        errors.Add(new ValidationError($"parameters.env.{p.Name}", $"must be a string, number, boolean or {{ \"secret\": \"<name>\" }}, got {Describe(p.Value)}"));
                 }
             }
         }
 
         if (TryGet(parameters, "workingDirectory", out var wd) && (wd.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(wd.GetString())))
             errors.Add(new ValidationError("parameters.workingDirectory", "must be a non-empty string"));
+
+        if (TryGet(parameters, RunAs, out var user) && (user.ValueKind != JsonValueKind.String || !UserNamePattern().IsMatch(user.GetString()!)))
+            errors.Add(new ValidationError($"parameters.{RunAs}", $"must be a user name such as nobody, got {Describe(user)}"));
 
         return errors;
     }

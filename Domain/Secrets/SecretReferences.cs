@@ -11,7 +11,7 @@ public sealed record SecretReference(string Field, string Name, string? Host);
 /// <summary>
 /// Finds the secrets a definition names, so the scheduler can refuse one the job may not use before storing it; the
 /// handler checks the same again before each attempt (the configuration may have changed since). A value is either a
-/// string or <c>{ "secret": "name" }</c>. Knows the http handler's <c>bearerTokenSecret</c> and <c>headers</c>; a
+/// string or <c>{ "secret": "name" }</c>. Knows the http handler's <c>bearerTokenSecret</c> and <c>headers</c> and the shell handler's <c>env</c>; a
 /// handler that takes secrets elsewhere adds its case to <see cref="Of"/>.
 /// </summary>
 public static partial class SecretReferences
@@ -34,7 +34,9 @@ public static partial class SecretReferences
     /// <summary>The well-formed references of a definition's parameters (the shape is checked by <see cref="HandlerParameterValidation"/>).</summary>
     public static IReadOnlyList<SecretReference> Of(string handler, JsonElement parameters)
     {
-        if (handler != HandlerParameterValidation.Http || parameters.ValueKind != JsonValueKind.Object) return [];
+        if (parameters.ValueKind != JsonValueKind.Object) return [];
+        if (handler == HandlerParameterValidation.Shell) return ShellEnv(parameters);
+        if (handler != HandlerParameterValidation.Http) return [];
         var host = HandlerParameterValidation.TryParseUrl(parameters.GetString("url"), out var url) ? url.IdnHost : null;
         var result = new List<SecretReference>();
         if (parameters.GetString("bearerTokenSecret") is { } bearer && IsValidName(bearer))
@@ -43,6 +45,17 @@ public static partial class SecretReferences
             foreach (var h in headers.EnumerateObject())
                 if (IsReference(h.Value, out var name) && IsValidName(name))
                     result.Add(new SecretReference($"parameters.headers.{h.Name}", name!, host));
+        return result;
+    }
+
+    /// <summary>A shell job's <c>env</c> values that name secrets; the value goes to a program, not to a host.</summary>
+    private static IReadOnlyList<SecretReference> ShellEnv(JsonElement parameters)
+    {
+        if (!HandlerParameterValidation.TryGet(parameters, "env", out var env) || env.ValueKind != JsonValueKind.Object) return [];
+        var result = new List<SecretReference>();
+        foreach (var e in env.EnumerateObject())
+            if (IsReference(e.Value, out var name) && IsValidName(name))
+                result.Add(new SecretReference($"parameters.env.{e.Name}", name!, Host: null));
         return result;
     }
 

@@ -113,3 +113,38 @@ public sealed class SecretsApiTests(SecretsNodeFixture fixture) : IClassFixture<
         Assert.Equal("address-denied", Assert.Single(body.GetProperty("attempts").EnumerateArray()).Str("errorKind"));
     }
 }
+
+/// <summary>A shell job's <c>env</c> takes named secrets: the program gets the value, the run's output never shows it.</summary>
+public sealed class ShellSecretsApiTests(SecretsNodeFixture fixture) : IClassFixture<SecretsNodeFixture>
+{
+    private HttpClient Http => fixture.Node.Http;
+
+    private static string ShellJob(string env, string script, string? tenant = null) =>
+        "{\"schedule\":\"manual\",\"handler\":\"shell\"," + (tenant is null ? "" : $"\"tenant\":\"{tenant}\",")
+        + "\"parameters\":{\"command\":\"/bin/sh\",\"args\":[\"-c\"," + JsonSerializer.Serialize(script) + "],\"env\":" + env + "}}";
+
+    [Fact]
+    public async Task A_secret_in_env_reaches_the_program_and_is_masked_in_its_output()
+    {
+        var json = ShellJob("""{"HOOK":{"secret":"hook"}}""",
+            $"""[ "$HOOK" = "{SecretsNodeFixture.HookToken}" ] && echo same-value; echo "hook=$HOOK" """);
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-secret-env", json)).Status);
+
+        var run = await Http.WaitForRunEnd("shell-secret-env", await Http.Trigger("shell-secret-env"), TimeSpan.FromSeconds(60));
+
+        Assert.Equal("succeeded", run.Str("status"));
+        Assert.Contains("same-value", run.Str("output"));
+        Assert.Contains("hook=***", run.Str("output"));
+        Assert.DoesNotContain(SecretsNodeFixture.HookToken, run.ToString());
+    }
+
+    [Fact]
+    public async Task A_secret_of_another_tenant_in_env_is_refused_at_registration()
+    {
+        var (status, body) = await Http.PutJob("shell-secret-other", ShellJob("""{"KEY":{"secret":"acme-key"}}""", "true", tenant: "beta"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("parameters.env.KEY", body.ToString());
+        Assert.DoesNotContain("acme-key-0123456789", body.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.Get("/api/jobs/shell-secret-other")).Status);
+    }
+}

@@ -1,9 +1,15 @@
 using System.Net;
+using System.Text.Json;
+using Akka.Jobs.Tests.Handlers;
+using Akka.Jobs.Tests.Infrastructure;
 using Xunit;
 
 namespace Akka.Jobs.Tests.Api;
 
-/// <summary>The shell handler end to end through the API: retries with real (1 s) backoff, non-retryable kinds.</summary>
+/// <summary>
+/// The shell handler end to end through the API: retries with real (1 s) backoff, non-retryable kinds, and what a
+/// program cannot reach or leave behind.
+/// </summary>
 public sealed class ShellJobApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     private HttpClient Http => fixture.Node.Http;
@@ -82,6 +88,61 @@ public sealed class ShellJobApiTests(NodeFixture fixture) : IClassFixture<NodeFi
         while (IsAlive(pid) && TimeProvider.System.GetUtcNow() < until) await Task.Delay(100);
         Assert.False(IsAlive(pid), $"process {pid} still runs after its run timed out");
         File.Delete(pidFile);
+    }
+
+    [Fact]
+    public async Task Run_output_holds_none_of_the_nodes_environment()
+    {
+        using var variable = new UniqueNodeVariable();
+        const string json = """{"schedule":"manual","handler":"shell","parameters":{"command":"/bin/sh","args":["-c","env"]}}""";
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-env", json)).Status);
+
+        var run = await Http.WaitForRunEnd("shell-env", await Http.Trigger("shell-env"), RunTimeout);
+
+        Assert.Equal("succeeded", run.Str("status"));
+        Assert.Contains("AKKA_JOBS_JOB_ID=shell-env", run.Str("output"));
+        variable.AssertAbsentFrom(run.Str("output"));
+    }
+
+    [Fact]
+    public async Task Timed_out_run_leaves_no_orphaned_background_process()
+    {
+        var marker = ShellProcesses.Marker();
+        using var dir = new TempDir();
+        // The subshell exits at once, so its sleep is nobody's child: only the process group still reaches it. The file
+        // says it was started, however late the program got going on a busy machine.
+        var json = JsonSerializer.Serialize(new
+        {
+            schedule = "manual", handler = "shell", timeout = "5s",
+            parameters = new { command = "/bin/sh", args = new[] { "-c", $"(sleep {marker} &); touch started; exec sleep 120" }, workingDirectory = dir.Path },
+        });
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-orphan-timeout", json)).Status);
+
+        var run = await Http.WaitForRunEnd("shell-orphan-timeout", await Http.Trigger("shell-orphan-timeout"), RunTimeout);
+
+        Assert.Equal("timed-out", run.Str("status"));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "started")), "the program did not start its background sleep before the timeout");
+        await Eventually.UntilAsync(() => Task.FromResult(ShellProcesses.Find("sleep", marker).Count == 0), $"sleep {marker} gone after the timeout", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Cancelled_run_leaves_no_orphaned_background_process()
+    {
+        var marker = ShellProcesses.Marker();
+        var json = JsonSerializer.Serialize(new
+        {
+            schedule = "manual", handler = "shell",
+            parameters = new { command = "/bin/sh", args = new[] { "-c", $"(sleep {marker} &); exec sleep 120" } },
+        });
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("shell-orphan-cancel", json)).Status);
+
+        var runId = await Http.Trigger("shell-orphan-cancel");
+        await Eventually.UntilAsync(() => Task.FromResult(ShellProcesses.Find("sleep", marker).Count == 1), $"sleep {marker} started", RunTimeout);
+        var (status, body) = await Http.Post($"/api/runs/{runId}/cancel");
+        Assert.True(status == HttpStatusCode.Accepted, $"{(int)status} {body}");
+
+        Assert.Equal("cancelled", (await Http.WaitForRunEnd("shell-orphan-cancel", runId, RunTimeout)).Str("status"));
+        await Eventually.UntilAsync(() => Task.FromResult(ShellProcesses.Find("sleep", marker).Count == 0), $"sleep {marker} gone after the cancel", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Alive unless gone or a zombie waiting to be reaped (PID 1 may reap late in sandboxes).</summary>

@@ -22,7 +22,8 @@ public sealed class HandlerLog
 /// <summary>
 /// Behaviour from parameters: <c>failUntil</c> (attempt number that first succeeds),
 /// <c>nonRetryable</c> ("true"), <c>durationMs</c> (virtual time the work takes), <c>hang</c> ("true":
-/// runs until cancelled).
+/// runs until cancelled), <c>outputChars</c> (output of that many chars, then "THE-END"), <c>errorChars</c> (fails
+/// with a message of that many chars, then "THE-END").
 /// </summary>
 public sealed class ScriptedHandler(HandlerLog log, TimeProvider clock) : IJobHandler
 {
@@ -47,6 +48,10 @@ public sealed class ScriptedHandler(HandlerLog log, TimeProvider clock) : IJobHa
             throw;
         }
         call.EndedUtc = clock.GetUtcNow();
+        if (int.TryParse(p.GetString("errorChars"), out var errorChars))
+            throw new JobHandlerException("huge", "BEGIN-" + new string('e', errorChars) + "THE-END");
+        if (int.TryParse(p.GetString("outputChars"), out var outputChars))
+            return new HandlerResult(new string('o', outputChars) + "THE-END");
         if (p.GetString("nonRetryable") == "true")
             throw new JobHandlerException("bad-input", $"attempt {context.Attempt} rejected", retryable: false);
         if (int.TryParse(p.GetString("failUntil"), out var okAt) && context.Attempt < okAt)

@@ -89,4 +89,33 @@ public sealed class WorkerAttemptTests(ITestOutputHelper output) : PipelineSpec(
         await AwaitConditionAsync(() => Task.FromResult(Handled.For("hang")[0].Cancelled), Patience);
         jobActor.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
+
+    [Fact]
+    public void A_custom_handlers_10_MB_output_is_kept_as_its_last_4_KB()
+    {
+        var output = Report<WorkSucceeded>("big@1", new { outputChars = "10000000" }).Output!;
+
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(output), 4_000, 4_096);
+        Assert.EndsWith("oooTHE-END", output);
+    }
+
+    [Fact]
+    public void A_custom_handlers_10_MB_error_message_is_kept_as_its_start_and_end_within_4_KB()
+    {
+        var failed = Report<WorkFailed>("big@2", new { errorChars = "10000000" });
+
+        Assert.Equal("huge", failed.ErrorKind);
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(failed.Error), 4_000, 4_096);
+        Assert.StartsWith("BEGIN-eee", failed.Error);
+        Assert.EndsWith("eeeTHE-END", failed.Error);
+    }
+
+    /// <summary>What a worker reports after running one attempt of the scripted handler with <paramref name="parameters"/>.</summary>
+    private T Report<T>(string runId, object parameters)
+    {
+        var jobActor = CreateTestProbe();
+        NewWorker(jobActor.Ref).Tell(new ExecuteWork("big", runId, "main", 1, Start, Start.AddHours(1), Job("big", "manual", parameters)));
+        jobActor.ExpectMsg<WorkStarted>(Patience);
+        return jobActor.ExpectMsg<T>(Patience);
+    }
 }

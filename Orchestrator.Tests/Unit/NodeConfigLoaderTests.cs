@@ -311,6 +311,47 @@ public sealed class NodeConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Shell_policy_and_worker_slots_are_read_from_hocon()
+    {
+        var o = Load("""
+            akka.jobs.engine { worker-slots = 500, shell-slots = 3 }
+            akka.jobs.shell { enabled = on, tenants = [ops, batch], run-as = [nobody], pass-env = [HTTP_PROXY, NO_PROXY] }
+            """);
+
+        Assert.Equal((500, 3), (o.Engine.WorkerSlots, o.Engine.ShellSlots));
+        Assert.True(o.Shell.Enabled);
+        Assert.Equal(["batch", "ops"], o.Shell.Tenants!.Order());
+        Assert.Equal(["nobody"], o.Shell.RunAs);
+        Assert.Equal(["HTTP_PROXY", "NO_PROXY"], o.Shell.PassEnv);
+    }
+
+    [Fact]
+    public void Without_a_shell_section_shell_is_open_to_every_tenant_with_nothing_passed_through()
+    {
+        var o = Load("akka.jobs.shell.enabled = off");
+
+        Assert.False(o.Shell.Enabled);
+        Assert.Null(Load("akka.jobs.engine.shards = 10").Shell.Tenants);
+        Assert.Empty(Load("akka.jobs.engine.shards = 10").Shell.PassEnv);
+    }
+
+    [Theory]
+    [InlineData("akka.jobs.shell.enabled = maybe", "akka.jobs.shell.enabled")]
+    [InlineData("akka.jobs.shell.pass_env = [X]", "akka.jobs.shell.pass_env")]
+    [InlineData("akka.jobs.shell.pass-env = [AKKA_JOBS_DB]", "akka.jobs.shell.pass-env")]
+    [InlineData("akka.jobs.shell.pass-env = [\"A=B\"]", "akka.jobs.shell.pass-env")]
+    [InlineData("akka.jobs.shell.run-as = [\"-u root\"]", "akka.jobs.shell.run-as")]
+    [InlineData("akka.jobs.shell.tenants = []", "akka.jobs.shell.tenants")]
+    [InlineData("akka.jobs.engine.worker-slots = 0", "akka.jobs.engine.worker-slots")]
+    [InlineData("akka.jobs.engine.shell-slots = many", "akka.jobs.engine.shell-slots")]
+    public void Bad_shell_and_slot_settings_are_rejected_naming_the_key(string hocon, string key)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load(hocon));
+
+        Assert.StartsWith(key + ":", ex.Message);
+    }
+
+    [Fact]
     public void Akka_settings_other_than_akka_jobs_are_passed_on()
     {
         var o = Load(NodeSection + "\nakka.loglevel = DEBUG\n");

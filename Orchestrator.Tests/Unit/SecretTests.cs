@@ -65,10 +65,10 @@ public sealed class SecretTests
                 """),
         };
 
-        var errors = DefinitionCheck.Validate(d, ["http"], DateTimeOffset.UnixEpoch, isNew: true, Store);
+        var errors = DefinitionCheck.Validate(d, ["http"], ShellPolicy.Default, DateTimeOffset.UnixEpoch, isNew: true, Store);
 
         Assert.Equal(["parameters.bearerTokenSecret", "parameters.headers.X-A", "parameters.headers.X-C"], errors.Select(e => e.Field));
         Assert.Empty(DefinitionCheck.Validate(d with { Tenant = "acme", Parameters = Json("""{"url":"https://hooks.example.com","bearerTokenSecret":"acme"}""") },
-            ["http"], DateTimeOffset.UnixEpoch, isNew: true, Store));
+            ["http"], ShellPolicy.Default, DateTimeOffset.UnixEpoch, isNew: true, Store));
     }
 }

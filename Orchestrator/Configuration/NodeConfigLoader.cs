@@ -57,6 +57,7 @@ public static class NodeConfigLoader
             Tokens = TokenConfig.Read(config, env),
             Secrets = SecretsConfig.Read(config, env),
             HttpPolicy = HttpPolicyConfig.Read(config),
+            Shell = ShellConfig.Read(config),
             AuditRetention = config.HasPath("akka.jobs.audit.retention") ? config.GetTimeSpan("akka.jobs.audit.retention") : TimeSpan.FromDays(90),
         };
         if (options.AuditRetention <= TimeSpan.Zero) throw new ConfigException("akka.jobs.audit.retention: must be a positive duration such as 90d");
@@ -129,7 +130,18 @@ public static class NodeConfigLoader
             PassivateIdleAfter = Span("passivate-idle-after", s.PassivateIdleAfter),
             WarmUpAhead = Span("warm-up-ahead", s.WarmUpAhead),
             PrepareAhead = Span("prepare-ahead", s.PrepareAhead),
+            WorkerSlots = Positive(c, "worker-slots", s.WorkerSlots),
+            ShellSlots = Positive(c, "shell-slots", s.ShellSlots),
         };
+    }
+
+    private static int Positive(Config c, string key, int fallback)
+    {
+        if (!c.HasPath(key)) return fallback;
+        var text = c.GetString(key);
+        return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ConfigException($"akka.jobs.engine.{key}: '{text}' is not a positive whole number");
     }
 
     /// <summary>The file's akka settings other than akka.jobs, passed to the ActorSystem.</summary>

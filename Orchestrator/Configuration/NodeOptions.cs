@@ -3,6 +3,7 @@ using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Domain.Access;
 using Akka.Jobs.Domain.Outbound;
 using Akka.Jobs.Domain.Secrets;
+using Akka.Jobs.Domain.Definitions;
 
 namespace Akka.Jobs.Orchestrator.Configuration;
 
@@ -33,6 +34,8 @@ public sealed record NodeOptions
     public SecretStore Secrets { get; init; } = SecretStore.Empty;
     /// <summary>Where the http handler may connect (<c>akka.jobs.http</c>, <c>akka.jobs.tenants.*.http</c>).</summary>
     public OutboundPolicy HttpPolicy { get; init; } = OutboundPolicy.Default;
+    /// <summary>What the shell handler may do on this node (<c>akka.jobs.shell</c>).</summary>
+    public ShellPolicy Shell { get; init; } = ShellPolicy.Default;
     /// <summary>How long audit entries are kept (<c>akka.jobs.audit.retention</c>).</summary>
     public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(90);
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>

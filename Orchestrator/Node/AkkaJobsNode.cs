@@ -25,6 +25,8 @@ public static class AkkaJobsNode
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ISecretStore>(options.Secrets);
         services.AddSingleton(options.HttpPolicy);
+        services.AddSingleton(options.Shell);
+        services.AddSingleton(new WorkerSlots(options.Engine));
         services.AddBuiltInJobHandlers();
         services.AddSingleton(options);
         services.AddAkka(SystemName, (b, _) => b.ConfigureAkkaJobs(options));

@@ -98,9 +98,10 @@ public static class NodeHost
     private static void CheckDefinitions(NodeOptions options, IServiceProvider services)
     {
         var handlers = services.GetRequiredService<JobHandlerRegistry>();
+        var shell = services.GetRequiredService<ShellPolicy>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var problems = options.Definitions
-            .SelectMany(d => DefinitionCheck.Validate(d, handlers.Names, now, isNew: false, handlers.Secrets).Select(e => $"job '{d.Id}': {NodeConfigLoader.HoconField(e.Field)}: {e.Message}"))
+            .SelectMany(d => DefinitionCheck.Validate(d, handlers.Names, shell, now, isNew: false, handlers.Secrets).Select(e => $"job '{d.Id}': {NodeConfigLoader.HoconField(e.Field)}: {e.Message}"))
             .ToList();
         if (problems.Count > 0)
             throw new ConfigException($"{options.ConfigPath}: invalid job definitions:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
