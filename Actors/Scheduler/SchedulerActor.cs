@@ -128,7 +128,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
     {
         var def = cmd.Definition;
         var exists = _state.Jobs.TryGetValue(def.Id, out var existing);
-        var errors = DefinitionCheck.Validate(def, _handlers.Names, Now, !exists);
+        var errors = DefinitionCheck.Validate(def, _handlers.Names, Now, !exists, _settings.MaxDefinitionBytes);
         if (errors.Count > 0)
         {
             Sender.Tell(new CommandRejected(def.Id, RejectionKind.Invalid, errors));

@@ -7,9 +7,10 @@ namespace Akka.Jobs.Domain.Definitions;
 public static class DefinitionCheck
 {
     /// <summary>Every problem; empty when the definition can be stored.</summary>
-    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, DateTimeOffset now, bool isNew)
+    public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, DateTimeOffset now, bool isNew,
+        int maxSerializedBytes = JobDefinitionLimits.DefaultMaxSerializedBytes)
     {
-        var errors = JobDefinitionValidator.Validate(d).ToList();
+        var errors = JobDefinitionValidator.Validate(d, maxSerializedBytes).ToList();
         if (!string.IsNullOrWhiteSpace(d.Schedule) && JobDefinitionValidator.TryFindTimeZone(d.TimeZone, out var zone))
         {
             if (!ScheduleParser.TryParse(d.Schedule, zone, out var schedule, out var error))

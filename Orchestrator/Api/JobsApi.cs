@@ -55,7 +55,7 @@ public static class JobsApi
         return error ?? Results.Json(job, ApiJson.Options);
     }
 
-    private static async Task<IResult> PutJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    private static async Task<IResult> PutJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler, NodeOptions options)
     {
         if (!JobDefinitionValidator.IsValidId(id))
             return ApiErrors.BadRequest("id", $"'{ApiQuery.Clip(id)}' is not a valid job id: use 1-128 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit");
@@ -63,7 +63,7 @@ public static class JobsApi
         if (bad is not null) return bad;
         using (body)
         {
-            var (definition, errors) = JobDefinitionJson.Read(id, body!.RootElement);
+            var (definition, errors) = JobDefinitionJson.Read(id, body!.RootElement, options.Engine.MaxDefinitionBytes);
             if (definition is null) return ApiErrors.BadRequest(errors);
             var caller = http.Caller();
             if (!caller.CanReach(definition.Tenant))

@@ -127,6 +127,7 @@ public static class NodeConfigLoader
             PassivateIdleAfter = Span("passivate-idle-after", s.PassivateIdleAfter),
             WarmUpAhead = Span("warm-up-ahead", s.WarmUpAhead),
             PrepareAhead = Span("prepare-ahead", s.PrepareAhead),
+            MaxDefinitionBytes = EngineLimits.MaxDefinitionBytes(c, s.MaxDefinitionBytes),
         };
     }
 

@@ -100,7 +100,7 @@ public static class NodeHost
         var handlers = services.GetRequiredService<JobHandlerRegistry>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var problems = options.Definitions
-            .SelectMany(d => DefinitionCheck.Validate(d, handlers.Names, now, isNew: false).Select(e => $"job '{d.Id}': {NodeConfigLoader.HoconField(e.Field)}: {e.Message}"))
+            .SelectMany(d => DefinitionCheck.Validate(d, handlers.Names, now, isNew: false, options.Engine.MaxDefinitionBytes).Select(e => $"job '{d.Id}': {NodeConfigLoader.HoconField(e.Field)}: {e.Message}"))
             .ToList();
         if (problems.Count > 0)
             throw new ConfigException($"{options.ConfigPath}: invalid job definitions:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
