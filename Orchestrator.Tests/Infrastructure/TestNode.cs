@@ -38,7 +38,10 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>The node's services (handlers registry, TimeProvider…).</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a node and waits until it is ready. With <paramref name="tokens"/>, <c>/api</c> needs a bearer token.</summary>
+    /// <summary>
+    /// Starts a node and waits until it is ready. With <paramref name="tokens"/>, <c>/api</c> needs a bearer token;
+    /// <paramref name="apiLimits"/> replaces the API limits (default: the node's, with the rate limit off).
+    /// </summary>
     public static async Task<TestNode> StartAsync(
         string? db = null,
         IReadOnlyList<JobDefinition>? definitions = null,
@@ -47,7 +50,8 @@ public sealed class TestNode : IAsyncDisposable
         int port = 0,
         IReadOnlyList<string>? seeds = null,
         string akkaHocon = "",
-        ApiTokens? tokens = null)
+        ApiTokens? tokens = null,
+        ApiLimits? apiLimits = null)
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -61,6 +65,8 @@ public sealed class TestNode : IAsyncDisposable
             Definitions = definitions ?? [],
             Engine = engine ?? new JobsSettings(),
             Tokens = tokens ?? ApiTokens.None,
+            // Tests register and trigger jobs as fast as the node answers: no rate limit unless a test asks for one.
+            ApiLimits = apiLimits ?? new ApiLimits { RateLimit = RateLimit.Off },
             // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
             AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,
         };

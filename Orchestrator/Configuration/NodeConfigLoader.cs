@@ -55,6 +55,7 @@ public static class NodeConfigLoader
             Definitions = ReadDefinitions(config, path),
             AkkaHocon = AkkaSection(config),
             Tokens = TokenConfig.Read(config, env),
+            ApiLimits = ApiLimitsConfig.Read(config),
             AuditRetention = config.HasPath("akka.jobs.audit.retention") ? config.GetTimeSpan("akka.jobs.audit.retention") : TimeSpan.FromDays(90),
         };
         if (options.AuditRetention <= TimeSpan.Zero) throw new ConfigException("akka.jobs.audit.retention: must be a positive duration such as 90d");

@@ -21,7 +21,11 @@ public static class NodeHost
         builder.WebHost.UseUrls(options.Http);
         // The node listens where its options say and nowhere else: Kestrel endpoints from the environment or an
         // appsettings file (Kestrel__Endpoints__…) would bypass the loopback rule for an API without tokens.
-        builder.WebHost.ConfigureKestrel(k => k.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
+            k.Limits.MaxRequestBodySize = options.ApiLimits.MaxRequestBodyBytes;
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(c =>
         {
@@ -32,10 +36,12 @@ public static class NodeHost
         builder.Logging.AddFilter("Akka.Jobs", LogLevel.Information);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddAkkaJobs(options);
+        builder.Services.AddApiRateLimit(options.ApiLimits.RateLimit);
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         CheckDefinitions(options, app.Services);
         UseJsonErrors(app);
+        app.UseRequestHygiene();
         app.UseApiAuthentication();
         app.MapHealth();
         app.MapJobsApi();
