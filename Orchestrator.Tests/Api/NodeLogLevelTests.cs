@@ -16,6 +16,8 @@ public sealed class NodeLogLevelTests
         var system = node.Services.GetRequiredService<ActorSystem>();
         Assert.Equal("INFO", system.Settings.LogLevel);
         Assert.Equal(LogLevel.InfoLevel, system.EventStream.LogLevel);
+        // Akka's lines keep their format (scripts read it) with user text escaped.
+        Assert.IsType<Akka.Jobs.Orchestrator.Node.EscapingLogFormatter>(system.Settings.LogFormatter);
     }
 
     [Fact]

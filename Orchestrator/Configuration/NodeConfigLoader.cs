@@ -56,6 +56,9 @@ public static class NodeConfigLoader
             AkkaHocon = AkkaSection(config),
             Tokens = TokenConfig.Read(config, env),
             ApiLimits = ApiLimitsConfig.Read(config),
+            LogFormat = env("AKKA_JOBS_LOG_FORMAT") is { Length: > 0 } format
+                ? LogFormatConfig.Read(format, "AKKA_JOBS_LOG_FORMAT")
+                : LogFormatConfig.Read(Hocon("log-format"), "akka.jobs.node.log-format"),
             AuditRetention = config.HasPath("akka.jobs.audit.retention") ? config.GetTimeSpan("akka.jobs.audit.retention") : TimeSpan.FromDays(90),
         };
         if (options.AuditRetention <= TimeSpan.Zero) throw new ConfigException("akka.jobs.audit.retention: must be a positive duration such as 90d");

@@ -26,12 +26,7 @@ public static class NodeHost
             k.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
             k.Limits.MaxRequestBodySize = options.ApiLimits.MaxRequestBodyBytes;
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(c =>
-        {
-            c.SingleLine = true;
-            c.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        builder.Logging.AddNodeConsole(options.LogFormat);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Akka.Jobs", LogLevel.Information);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
