@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Akka.Jobs.Orchestrator.Api;
 
 /// <summary>
-/// Reads request bodies: JSON only, at most the node's <c>akka.jobs.api.max-request-body</c> (Kestrel enforces the same
-/// limit), every failure a 4xx naming the problem.
+/// Reads request bodies: JSON only, at most the node's <c>akka.jobs.api.max-request-body</c> (Kestrel enforces a ceiling
+/// above it, up to which it drains a refused body so the client sees the 413), every failure a 4xx naming the problem.
 /// </summary>
 public static class ApiBody
 {
@@ -42,7 +42,7 @@ public static class ApiBody
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TooLarge(maxBytes)); // Kestrel's own limit, met first by a chunked body
+            return (null, TooLarge(maxBytes)); // Kestrel's ceiling: above this limit, so met only if it is ever set lower
         }
         catch (BadHttpRequestException ex)
         {

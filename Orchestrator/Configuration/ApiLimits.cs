@@ -5,6 +5,12 @@ public sealed record ApiLimits
 {
     /// <summary>Largest request body, enforced by Kestrel and by the JSON reader (413).</summary>
     public long MaxRequestBodyBytes { get; init; } = 256 * 1024;
+    /// <summary>
+    /// Kestrel's own ceiling, above <see cref="MaxRequestBodyBytes"/>: a client reads the reply only after it has sent its
+    /// body, so after a 413 Kestrel reads and drops the rest of the body, and it can only do so up to its own limit
+    /// (beyond it the connection is reset and the client sees no reply at all). Bodies above this ceiling get that reset.
+    /// </summary>
+    public long TransportMaxRequestBodyBytes => MaxRequestBodyBytes * 16;
     /// <summary>Mutating calls per caller; <see cref="RateLimit.Off"/> turns the limiter off.</summary>
     public RateLimit RateLimit { get; init; } = RateLimit.Default;
     /// <summary>Host headers accepted (port ignored, <c>*.example.com</c> allowed); null: decided by the listen address.</summary>

@@ -24,7 +24,7 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
-            k.Limits.MaxRequestBodySize = options.ApiLimits.MaxRequestBodyBytes;
+            k.Limits.MaxRequestBodySize = options.ApiLimits.TransportMaxRequestBodyBytes;
         });
         builder.Logging.AddNodeConsole(options.LogFormat);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -25,6 +25,8 @@ public static class RequestHygiene
         {
             if (Refusal(context.Request, patterns, maxBody) is { } refusal)
             {
+                // Past Kestrel's ceiling the rest of the body cannot be drained: say so, rather than leave the connection to reuse.
+                if (context.Request.ContentLength > options.ApiLimits.TransportMaxRequestBodyBytes) context.Response.Headers.Connection = "close";
                 await refusal.ExecuteAsync(context);
                 return;
             }
