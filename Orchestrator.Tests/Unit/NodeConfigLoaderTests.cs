@@ -216,6 +216,18 @@ public sealed class NodeConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_node_that_raises_the_definition_size_loads_a_larger_configured_definition()
+    {
+        var entities = string.Join(", ", Enumerable.Range(0, 7_000).Select(i => $"\"entity-{i:00000}\""));
+        var options = Load($$"""
+            akka.jobs.engine.max-definition-size = 1m
+            akka.jobs.definitions { huge { schedule = hourly, handler = noop, entities = [{{entities}}] } }
+            """);
+        Assert.Equal(1024 * 1024, options.Engine.MaxDefinitionBytes);
+        Assert.Equal(7_000, Assert.Single(options.Definitions).Entities.Count);
+    }
+
+    [Fact]
     public void Definitions_that_are_not_an_object_are_rejected()
     {
         var ex = Assert.Throws<ConfigException>(() => Load("akka.jobs.definitions = [1, 2]"));
