@@ -66,6 +66,8 @@ public sealed class RequestHygieneTests(NodeFixture fixture) : IClassFixture<Nod
     [InlineData("Origin", "http://evil.example")]
     [InlineData("Origin", "null")]
     [InlineData("Origin", "http://localhost:3000")]
+    [InlineData("Origin", "http://127.0.0.1")]
+    [InlineData("Origin", "http://127.0.0.1.evil.example")]
     [InlineData("Sec-Fetch-Site", "cross-site")]
     [InlineData("Sec-Fetch-Site", "same-site")]
     public async Task A_cross_site_mutating_request_is_a_403_and_changes_nothing(string header, string value)
@@ -89,6 +91,10 @@ public sealed class RequestHygieneTests(NodeFixture fixture) : IClassFixture<Nod
         pause.Headers.TryAddWithoutValidation("Origin", Http.BaseAddress!.GetLeftPart(UriPartial.Authority));
         pause.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
         using (var response = await Http.SendAsync(pause)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Behind a TLS-terminating proxy the page is https while the node sees http: the host and port decide.
+        using var resume = new HttpRequestMessage(HttpMethod.Post, $"/api/jobs/{id}/resume");
+        resume.Headers.TryAddWithoutValidation("Origin", "https://" + Http.BaseAddress!.Authority);
+        using (var response = await Http.SendAsync(resume)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // A read changes nothing; without CORS headers the foreign page cannot read the reply anyway.
         using var read = new HttpRequestMessage(HttpMethod.Get, $"/api/jobs/{id}");
         read.Headers.TryAddWithoutValidation("Origin", "http://evil.example");

@@ -72,7 +72,12 @@ public static class RequestHygiene
         if (site.Length > 0 && site != "same-origin" && site != "none") return $"Sec-Fetch-Site is '{ApiQuery.Clip(site)}'";
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0) return null;
-        var own = $"{request.Scheme}://{request.Host.Value}";
-        return string.Equals(origin, own, StringComparison.OrdinalIgnoreCase) ? null : $"Origin '{ApiQuery.Clip(origin)}' is not {own}";
+        // The host and port are compared, not the scheme: behind a TLS-terminating proxy the page is https and the
+        // node sees http, and no other page can be served from the node's own host and port.
+        var own = request.Host.Value ?? "";
+        return Uri.TryCreate(origin, UriKind.Absolute, out var url) && string.Equals(url.Authority, own, StringComparison.OrdinalIgnoreCase)
+               && string.Equals(url.GetLeftPart(UriPartial.Authority), origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+            ? null
+            : $"Origin '{ApiQuery.Clip(origin)}' is not this node ({own})";
     }
 }
