@@ -36,6 +36,12 @@ public sealed record JobsSettings
     /// runs are short is prepared after its previous run ended.
     /// </summary>
     public TimeSpan PrepareAhead { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Largest definition (serialized) the scheduler accepts. It must fit a remoting frame with room to spare
+    /// (<see cref="Contracts.Jobs.JobDefinitionLimits.DefaultMaxSerializedBytes"/>); a single node whose definitions never
+    /// cross the network may raise it together with the frame size.
+    /// </summary>
+    public int MaxDefinitionBytes { get; init; } = Contracts.Jobs.JobDefinitionLimits.DefaultMaxSerializedBytes;
     /// <summary>Number of shards for jobs and workers (about 10× the largest node count).</summary>
     public int Shards { get; init; } = 100;
     /// <summary>

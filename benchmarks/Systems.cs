@@ -74,6 +74,8 @@ public sealed class AkkaJobsSut(string db, JobsSettings? engine = null) : ISyste
     public string Name => "akka-jobs";
     public IServiceProvider Services => _app!.Services;
 
+    private const int BenchDefinitionBytes = 16 * 1024 * 1024;
+
     public static WebApplication BuildNode(string db, int port, string http, IReadOnlyList<string> seeds, JobsSettings? engine, bool quietLogs)
     {
         var options = new NodeOptions
@@ -86,7 +88,12 @@ public sealed class AkkaJobsSut(string db, JobsSettings? engine = null) : ISyste
             Seeds = seeds,
             Engine = engine ?? (Environment.GetEnvironmentVariable("BENCH_PREPARE_MS") is { } ms ? new JobsSettings { PrepareAhead = TimeSpan.FromMilliseconds(int.Parse(ms)) } : new JobsSettings()),
             AkkaHocon = quietLogs ? "akka.loglevel = WARNING" : "",
+            // S6 registers thousands of jobs as fast as the API answers and one definition of up to 100,000 entities:
+            // no rate limit, and body and definition limits that fit it (one in-process node: the definition never
+            // crosses a remoting frame).
+            ApiLimits = new ApiLimits { RateLimit = RateLimit.Off, MaxRequestBodyBytes = BenchDefinitionBytes },
         };
+        options = options with { Engine = options.Engine with { MaxDefinitionBytes = BenchDefinitionBytes } };
         return NodeHost.Build(options, s =>
         {
             s.AddJobHandler<BenchHandler>("bench");

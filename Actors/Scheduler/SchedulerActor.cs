@@ -136,7 +136,7 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(notOwned);
             return;
         }
-        var errors = DefinitionCheck.Validate(def, _handlers.Names, _shell, Now, !exists, _handlers.Secrets);
+        var errors = DefinitionCheck.Validate(def, _handlers.Names, _shell, Now, !exists, _handlers.Secrets, _settings.MaxDefinitionBytes);
         if (errors.Count > 0)
         {
             Sender.Tell(new CommandRejected(def.Id, RejectionKind.Invalid, errors));

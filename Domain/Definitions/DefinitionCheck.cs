@@ -12,9 +12,9 @@ public static class DefinitionCheck
     /// node reads the same configuration), the secrets the definition names must exist and be open to its tenant and host.
     /// </summary>
     public static IReadOnlyList<ValidationError> Validate(JobDefinition d, IReadOnlyCollection<string> handlers, ShellPolicy shell, DateTimeOffset now, bool isNew,
-        ISecretStore? secrets = null)
+        ISecretStore? secrets = null, int maxSerializedBytes = JobDefinitionLimits.DefaultMaxSerializedBytes)
     {
-        var errors = JobDefinitionValidator.Validate(d).ToList();
+        var errors = JobDefinitionValidator.Validate(d, maxSerializedBytes).ToList();
         if (!string.IsNullOrWhiteSpace(d.Schedule) && JobDefinitionValidator.TryFindTimeZone(d.TimeZone, out var zone))
         {
             if (!ScheduleParser.TryParse(d.Schedule, zone, out var schedule, out var error))

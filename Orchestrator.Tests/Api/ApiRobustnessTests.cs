@@ -199,7 +199,7 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
 
     /// <summary>One request. <see cref="TransportMayReject"/>: Kestrel itself may refuse it before any middleware runs (400/414/431 with no body).</summary>
     private sealed record Case(string Label, HttpMethod Method, string Path, Func<HttpContent?>? Body = null,
-        IReadOnlyList<(string Name, string Value)>? Headers = null, bool TransportMayReject = false, bool SafeToSucceed = false);
+        IReadOnlyList<(string Name, string Value)>? Headers = null, bool TransportMayReject = false, bool SafeToSucceed = false, int? Expect = null);
 
     private static readonly int[] TransportStatuses = [400, 413, 414, 431];
 
@@ -224,6 +224,8 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
             statuses?.AddOrUpdate(status, 1, (_, n) => n + 1);
             var text = await response.Content.ReadAsStringAsync();
             if (status >= 500) return $"{label}: {status} '{Clip(text)}'";
+            if (c.Expect is { } expected && status != expected && !(c.TransportMayReject && text.Length == 0 && TransportStatuses.Contains(status)))
+                return $"{label}: {status} '{Clip(text)}', expected {expected}";
             if (status < 400)
                 return c.Method == HttpMethod.Get || c.Method == HttpMethod.Head || c.SafeToSucceed ? null : $"{label}: a malformed request succeeded: {status} '{Clip(text)}'";
             if (c.Method == HttpMethod.Head) return null; // a HEAD reply has no body
@@ -607,6 +609,44 @@ public sealed class ApiRobustnessTests(NodeFixture fixture, ITestOutputHelper ou
             }));
         }
         cases.Add(ToEndpoint("oversized", $"POST /api/jobs/{ManualJob}/pause", Json("{\"note\":\"" + new string('n', 1024 * 1024 + 10) + "\"}")));
+
+        // 5b. Just over the 256 KB limit (413 before any endpoint or by the JSON reader), and bodies to endpoints that read none.
+        var justOver = "{\"schedule\":\"* * * * *\",\"handler\":\"noop\",\"description\":\"" + new string('d', 256 * 1024) + "\"}";
+        cases.Add(new Case("just over the limit", HttpMethod.Put, $"/api/jobs/{ManualJob}", Json(justOver), Expect: 413));
+        cases.Add(new Case("just over the limit, chunked", HttpMethod.Put, "/api/jobs/fz-new", () =>
+        {
+            var c = new StreamContent(new NoLengthStream(Encoding.UTF8.GetBytes(justOver)));
+            c.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return c;
+        }, Expect: 413));
+        foreach (var path in new[] { $"/api/jobs/{ManualJob}/trigger", $"/api/jobs/{PausedJob}/resume", $"/api/runs/{Uri.EscapeDataString(runId)}/rerun" })
+        {
+            cases.Add(new Case("oversized to a bodyless endpoint", HttpMethod.Post, path, Json(justOver), Expect: 413));
+            // CORS-"simple" requests a web page may send anywhere without asking: refused for their content type.
+            foreach (var type in new[] { "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x" })
+                cases.Add(new Case($"bodyless {type}", HttpMethod.Post, path, Json("", type), Expect: 415));
+        }
+
+        // 5c. Host names the loopback node does not answer to (DNS rebinding), on reads and changes alike.
+        foreach (var host in new[] { "evil.example", "evil.example:8080", "127.0.0.1.nip.io", "localhost.evil.example", "attacker.test:80", "xn--80ak6aa92e.com" })
+        {
+            cases.Add(new Case("host", HttpMethod.Get, "/api/jobs", Headers: [("Host", host)], Expect: 400));
+            cases.Add(new Case("host", HttpMethod.Get, "/healthz", Headers: [("Host", host)], Expect: 400));
+            cases.Add(new Case("host", HttpMethod.Put, $"/api/jobs/{ManualJob}", Json(ValidDefinition), [("Host", host)], Expect: 400));
+            cases.Add(new Case("host", HttpMethod.Post, $"/api/jobs/{ManualJob}/trigger", Headers: [("Host", host)], Expect: 400));
+        }
+        foreach (var host in new[] { "a b", "[::1", "evil.example:99999", "evil.example:-1", "%00", "ジョブ.example" })
+            cases.Add(new Case("host malformed", HttpMethod.Post, $"/api/jobs/{ManualJob}/trigger", Headers: [("Host", host)], TransportMayReject: true, Expect: 400));
+
+        // 5d. Cross-site browser requests: a valid change sent by a page of another origin is refused (403).
+        foreach (var (name, value) in new[] { ("Origin", "http://evil.example"), ("Origin", "null"), ("Origin", "http://127.0.0.1"), ("Origin", "http://localhost:1"),
+                     ("Sec-Fetch-Site", "cross-site"), ("Sec-Fetch-Site", "same-site") })
+        {
+            cases.Add(new Case("cross-site", HttpMethod.Put, $"/api/jobs/{ManualJob}", Json(ValidDefinition), [(name, value)], Expect: 403));
+            cases.Add(new Case("cross-site", HttpMethod.Post, $"/api/jobs/{ManualJob}/trigger", Headers: [(name, value)], Expect: 403));
+            cases.Add(new Case("cross-site", HttpMethod.Post, $"/api/jobs/{ManualJob}/pause", Headers: [(name, value)], Expect: 403));
+            cases.Add(new Case("cross-site", HttpMethod.Delete, $"/api/jobs/{TenantJob}", Headers: [(name, value)], Expect: 403));
+        }
 
         // 6. Deep nesting, at the root and inside parameters.
         foreach (var depth in new[] { 32, 33, 64, 1000, 100_000 }) // the limit is 32 levels; parameters sit one level down

@@ -33,7 +33,8 @@ public sealed class NodeProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static NodeProcess Start(string workDir, string configPath, string db, int httpPort, int remotingPort)
+    public static NodeProcess Start(string workDir, string configPath, string db, int httpPort, int remotingPort,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "akka-jobs.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -43,6 +44,7 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         foreach (var a in new[] { dll, "run", "--config", configPath, "--db", db, "--port", remotingPort.ToString(), "--http", $"http://127.0.0.1:{httpPort}" })
             psi.ArgumentList.Add(a);
         return new NodeProcess(Process.Start(psi)!, httpPort);

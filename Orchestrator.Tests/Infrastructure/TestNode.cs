@@ -48,7 +48,8 @@ public sealed class TestNode : IAsyncDisposable
 
     /// <summary>
     /// Starts a node and waits until it is ready. With <paramref name="tokens"/>, <c>/api</c> needs a bearer token;
-    /// <paramref name="secrets"/> are the node's named secrets; <paramref name="httpPolicy"/> defaults to <see cref="LoopbackTestServers"/>.
+    /// <paramref name="secrets"/> are the node's named secrets; <paramref name="httpPolicy"/> defaults to <see cref="LoopbackTestServers"/>;
+    /// <paramref name="apiLimits"/> replaces the API limits (default: the node's, with the rate limit off).
     /// </summary>
     public static async Task<TestNode> StartAsync(
         string? db = null,
@@ -60,7 +61,8 @@ public sealed class TestNode : IAsyncDisposable
         string akkaHocon = "",
         ApiTokens? tokens = null,
         SecretStore? secrets = null,
-        OutboundPolicy? httpPolicy = null)
+        OutboundPolicy? httpPolicy = null,
+        ApiLimits? apiLimits = null)
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -76,6 +78,8 @@ public sealed class TestNode : IAsyncDisposable
             Tokens = tokens ?? ApiTokens.None,
             Secrets = secrets ?? SecretStore.Empty,
             HttpPolicy = httpPolicy ?? LoopbackTestServers,
+            // Tests register and trigger jobs as fast as the node answers: no rate limit unless a test asks for one.
+            ApiLimits = apiLimits ?? new ApiLimits { RateLimit = RateLimit.Off },
             // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
             AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,
         };

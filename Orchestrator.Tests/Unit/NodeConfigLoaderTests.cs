@@ -195,6 +195,39 @@ public sealed class NodeConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Configured_definitions_meet_the_same_caps_as_the_api()
+    {
+        var entities = string.Join(", ", Enumerable.Range(0, 7_000).Select(i => $"\"entity-{i:00000}\""));
+        var hocon = $$"""
+            akka.jobs.definitions {
+              wordy { schedule = hourly, handler = noop, description = "{{new string('d', 2_001)}}" }
+              forged { schedule = hourly, handler = noop, entities = ["a\n[FAKE] forged line"] }
+              tagged { schedule = hourly, handler = noop, tags = [{{string.Join(", ", Enumerable.Range(0, 33).Select(i => $"t{i}"))}}] }
+              huge { schedule = hourly, handler = noop, entities = [{{entities}}] }
+            }
+            """;
+
+        var ex = Assert.Throws<ConfigException>(() => Load(hocon));
+
+        Assert.Contains("job 'wordy': description: is 2,001 characters; at most 2,000", ex.Message);
+        Assert.Contains("job 'forged': entities: entries must not contain control characters", ex.Message);
+        Assert.Contains("job 'tagged': tags: has 33 tags; at most 32", ex.Message);
+        Assert.Matches("job 'huge': definition: is [0-9,]+ bytes serialized; at most 65,536 fit a cluster message", ex.Message);
+    }
+
+    [Fact]
+    public void A_node_that_raises_the_definition_size_loads_a_larger_configured_definition()
+    {
+        var entities = string.Join(", ", Enumerable.Range(0, 7_000).Select(i => $"\"entity-{i:00000}\""));
+        var options = Load($$"""
+            akka.jobs.engine.max-definition-size = 1m
+            akka.jobs.definitions { huge { schedule = hourly, handler = noop, entities = [{{entities}}] } }
+            """);
+        Assert.Equal(1024 * 1024, options.Engine.MaxDefinitionBytes);
+        Assert.Equal(7_000, Assert.Single(options.Definitions).Entities.Count);
+    }
+
+    [Fact]
     public void Definitions_that_are_not_an_object_are_rejected()
     {
         var ex = Assert.Throws<ConfigException>(() => Load("akka.jobs.definitions = [1, 2]"));

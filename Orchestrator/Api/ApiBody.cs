@@ -2,19 +2,20 @@ using System.Text.Json;
 
 namespace Akka.Jobs.Orchestrator.Api;
 
-/// <summary>Reads request bodies: JSON only, at most <see cref="MaxBytes"/>, every failure a 4xx naming the problem.</summary>
+/// <summary>
+/// Reads request bodies: JSON only, at most the node's <c>akka.jobs.api.max-request-body</c> (Kestrel enforces a ceiling
+/// above it, up to which it drains a refused body so the client sees the 413), every failure a 4xx naming the problem.
+/// </summary>
 public static class ApiBody
 {
-    public const int MaxBytes = 1024 * 1024;
-
     public static async Task<(JsonDocument? Body, IResult? Error)> ReadJson(HttpRequest request, bool optional = false)
     {
+        var maxBytes = request.HttpContext.RequestServices.GetRequiredService<Configuration.NodeOptions>().ApiLimits.MaxRequestBodyBytes;
         if (optional && request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any()) return (null, null);
         var type = request.ContentType;
         if (type is not null && !IsJson(type))
-            return (null, Results.Json(new { error = $"content type '{ApiQuery.Clip(type)}' is not supported: send application/json", field = "body" }, ApiJson.Options, statusCode: 415));
-        if (request.ContentLength > MaxBytes)
-            return (null, Results.Json(new { error = $"body is larger than {MaxBytes} bytes", field = "body" }, ApiJson.Options, statusCode: 413));
+            return (null, NotJson(type));
+        if (request.ContentLength > maxBytes) return (null, TooLarge(maxBytes));
         try
         {
             using var limited = new MemoryStream();
@@ -22,8 +23,7 @@ public static class ApiBody
             int read;
             while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
             {
-                if (limited.Length + read > MaxBytes)
-                    return (null, Results.Json(new { error = $"body is larger than {MaxBytes} bytes", field = "body" }, ApiJson.Options, statusCode: 413));
+                if (limited.Length + read > maxBytes) return (null, TooLarge(maxBytes));
                 limited.Write(buffer, 0, read);
             }
             limited.Position = 0;
@@ -40,14 +40,26 @@ public static class ApiBody
         {
             return (null, ApiErrors.BadRequest("body", $"malformed JSON: {ex.Message}"));
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxBytes)); // Kestrel's ceiling: above this limit, so met only if it is ever set lower
+        }
         catch (BadHttpRequestException ex)
         {
             return (null, ApiErrors.BadRequest("body", ex.Message));
         }
     }
 
+    /// <summary>413 naming the limit.</summary>
+    public static IResult TooLarge(long maxBytes) =>
+        Results.Json(new { error = $"body is larger than {maxBytes:N0} bytes (akka.jobs.api.max-request-body)", field = "body" }, ApiJson.Options, statusCode: 413);
+
+    /// <summary>415 naming the type sent.</summary>
+    public static IResult NotJson(string type) =>
+        Results.Json(new { error = $"content type '{ApiQuery.Clip(type)}' is not supported: send application/json", field = "body" }, ApiJson.Options, statusCode: 415);
+
     /// <summary><c>application/json</c>, <c>text/json</c> or <c>application/*+json</c>, with any parameters; not <c>application/jsonx</c>.</summary>
-    private static bool IsJson(string contentType) =>
+    public static bool IsJson(string contentType) =>
         System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) && media.MediaType is { } m
         && (m.Equals("application/json", StringComparison.OrdinalIgnoreCase) || m.Equals("text/json", StringComparison.OrdinalIgnoreCase)
             || (m.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && m.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));

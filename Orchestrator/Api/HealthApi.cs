@@ -7,7 +7,10 @@ using Akka.Jobs.Contracts.Jobs;
 
 namespace Akka.Jobs.Orchestrator.Api;
 
-/// <summary><c>/healthz</c> (process and ActorSystem alive) and <c>/readyz</c> (cluster member up, scheduler answering).</summary>
+/// <summary>
+/// <c>/healthz</c> (process and ActorSystem alive) and <c>/readyz</c> (cluster member up, scheduler answering). Both are
+/// open to anyone who can reach the port, so they name no address: <c>GET /api/cluster</c> (viewer) does.
+/// </summary>
 public static class HealthApi
 {
     public static void MapHealth(this WebApplication app)
@@ -15,7 +18,7 @@ public static class HealthApi
         app.MapGet("/healthz", (ActorSystem system) =>
             system.WhenTerminated.IsCompleted
                 ? Results.Json(new { status = "terminated" }, statusCode: 503)
-                : Results.Json(new { status = "ok", node = ClusterExt.Get(system).SelfAddress.ToString() }));
+                : Results.Json(new { status = "ok" }));
 
         app.MapGet("/readyz", async (ActorSystem system, IRequiredActor<SchedulerProxy> scheduler, Node.DefinitionsRegistrar definitions) =>
         {

@@ -64,7 +64,7 @@ public static class JobsApi
         caller.Has(Role.Admin) ? job
             : job with { Definition = ParameterRedaction.Redact(job.Definition, handlers.SafeParametersOf(job.Definition.Handler)) };
 
-    private static async Task<IResult> PutJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler)
+    private static async Task<IResult> PutJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler, NodeOptions options)
     {
         if (!JobDefinitionValidator.IsValidId(id))
             return ApiErrors.BadRequest("id", $"'{ApiQuery.Clip(id)}' is not a valid job id: use 1-128 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit");
@@ -72,7 +72,7 @@ public static class JobsApi
         if (bad is not null) return bad;
         using (body)
         {
-            var (definition, errors) = JobDefinitionJson.Read(id, body!.RootElement);
+            var (definition, errors) = JobDefinitionJson.Read(id, body!.RootElement, options.Engine.MaxDefinitionBytes);
             if (definition is null) return ApiErrors.BadRequest(errors);
             var caller = http.Caller();
             if (TenantOf(caller, definition) is { } refusal) return refusal;

@@ -51,11 +51,9 @@ public sealed class ApiClient : IDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(RequestTimeout);
-        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         try
         {
-            using var response = await _http.SendAsync(request, timeout.Token);
+            using var response = await SendPacedAsync(method, path, body, timeout.Token);
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
             var json = Parse(text);
             if (!response.IsSuccessStatusCode && !(notFoundIsAnswer && response.StatusCode == HttpStatusCode.NotFound)) throw Failure(method, path, response.StatusCode, json);
@@ -70,6 +68,28 @@ public sealed class ApiClient : IDisposable
             throw new CliFailure($"cannot reach {Display} (no answer within {RequestTimeout.TotalSeconds:0}s)") { StopsAll = true };
         }
     }
+
+    /// <summary>
+    /// Sends the request; a 429 (the node's rate limit, met by a long batch such as <c>jobs add</c> of many files) is
+    /// sent again after its Retry-After, a few times, within the request's timeout, so a batch slows down instead of
+    /// failing half-way.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendPacedAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+            if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            var response = await _http.SendAsync(request, ct);
+            if (response.StatusCode != HttpStatusCode.TooManyRequests || attempt == MaxPacedAttempts) return response;
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            response.Dispose();
+            await Task.Delay(wait < MaxPace ? wait : MaxPace, ct);
+        }
+    }
+
+    private const int MaxPacedAttempts = 5;
+    private static readonly TimeSpan MaxPace = TimeSpan.FromSeconds(5);
 
     /// <summary>Opens a streaming GET (server-sent events); the caller reads lines until the token is cancelled.</summary>
     public async Task<HttpResponseMessage> OpenStreamAsync(string path, CancellationToken ct)

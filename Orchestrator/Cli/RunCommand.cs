@@ -40,7 +40,9 @@ public static class RunCommand
                 stderr.WriteLine($"akka-jobs: {ex.Message}");
                 return ExitCodes.Usage;
             }
-            stdout.WriteLine($"akka-jobs: node {options.Hostname}:{options.Port}{(options.BindHostname is null ? "" : $" (listening on {options.BindHostname})")}, database {Akka.Jobs.Persistence.DatabaseTarget.Parse(options.Db).Display}, API {options.Http}, {options.Definitions.Count} jobs in {options.ConfigPath}");
+            var banner = $"akka-jobs: node {options.Hostname}:{options.Port}{(options.BindHostname is null ? "" : $" (listening on {options.BindHostname})")}, database {Akka.Jobs.Persistence.DatabaseTarget.Parse(options.Db).Display}, API {options.Http}, {options.Definitions.Count} jobs in {options.ConfigPath}";
+            // A JSON log is read by machines: every line of it is one JSON object, the banner too.
+            stdout.WriteLine(options.LogFormat == LogFormat.Json ? System.Text.Json.JsonSerializer.Serialize(new { LogLevel = "Information", Category = "akka-jobs", Message = banner }) : banner);
             await app.RunAsync();
             return ExitCodes.Ok;
         });

@@ -20,7 +20,8 @@ public static class JobDefinitionJson
     private static readonly HashSet<string> KnownRetryFields = ["maxAttempts", "initialBackoff", "maxBackoff", "multiplier", "jitter", "nonRetryable"];
 
     /// <summary>The definition, or null with the errors. <paramref name="id"/> wins over an id in the body when they agree.</summary>
-    public static (JobDefinition? Definition, IReadOnlyList<ValidationError> Errors) Read(string id, JsonElement json)
+    public static (JobDefinition? Definition, IReadOnlyList<ValidationError> Errors) Read(string id, JsonElement json,
+        int maxSerializedBytes = JobDefinitionLimits.DefaultMaxSerializedBytes)
     {
         var errors = new List<ValidationError>();
         if (json.ValueKind != JsonValueKind.Object)
@@ -79,7 +80,7 @@ public static class JobDefinitionJson
             }
         }
 
-        errors.AddRange(JobDefinitionValidator.Validate(d).Where(e => !errors.Any(x => x.Field == e.Field)));
+        errors.AddRange(JobDefinitionValidator.Validate(d, maxSerializedBytes).Where(e => !errors.Any(x => x.Field == e.Field)));
         return errors.Count == 0 ? (d, errors) : (null, errors);
     }
 

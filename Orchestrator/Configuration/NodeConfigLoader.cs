@@ -41,6 +41,7 @@ public static class NodeConfigLoader
         if (portText is not null && (!int.TryParse(portText, out port) || port is < 0 or > 65535))
             throw new ConfigException($"port: '{portText}' is not a TCP port (0-65535)");
 
+        var engine = ReadEngine(config.GetConfig("akka.jobs.engine"));
         var options = new NodeOptions
         {
             ConfigPath = path,
@@ -51,13 +52,17 @@ public static class NodeConfigLoader
             Http = args.Http ?? env("AKKA_JOBS_HTTP") ?? Hocon("http") ?? "http://127.0.0.1:8080",
             Seeds = args.Seeds is { Count: > 0 } ? args.Seeds : Csv(env("AKKA_JOBS_SEEDS")) ?? HoconList("seeds") ?? [],
             Roles = args.Roles is { Count: > 0 } ? args.Roles : Csv(env("AKKA_JOBS_ROLES")) ?? HoconList("roles") ?? [],
-            Engine = ReadEngine(config.GetConfig("akka.jobs.engine")),
-            Definitions = ReadDefinitions(config, path),
+            Engine = engine,
+            Definitions = ReadDefinitions(config, path, engine.MaxDefinitionBytes),
             AkkaHocon = AkkaSection(config),
             Tokens = TokenConfig.Read(config, env),
             Secrets = SecretsConfig.Read(config, env),
             HttpPolicy = HttpPolicyConfig.Read(config),
             Shell = ShellConfig.Read(config),
+            ApiLimits = ApiLimitsConfig.Read(config),
+            LogFormat = env("AKKA_JOBS_LOG_FORMAT") is { Length: > 0 } format
+                ? LogFormatConfig.Read(format, "AKKA_JOBS_LOG_FORMAT")
+                : LogFormatConfig.Read(Hocon("log-format"), "akka.jobs.node.log-format"),
             AuditRetention = config.HasPath("akka.jobs.audit.retention") ? config.GetTimeSpan("akka.jobs.audit.retention") : TimeSpan.FromDays(90),
         };
         if (options.AuditRetention <= TimeSpan.Zero) throw new ConfigException("akka.jobs.audit.retention: must be a positive duration such as 90d");
@@ -79,7 +84,7 @@ public static class NodeConfigLoader
         url.IsLoopback || (System.Net.IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     /// <summary>Reads <c>akka.jobs.definitions</c>: one object per job, keyed by id.</summary>
-    public static IReadOnlyList<JobDefinition> ReadDefinitions(Config config, string source)
+    public static IReadOnlyList<JobDefinition> ReadDefinitions(Config config, string source, int maxDefinitionBytes = JobDefinitionLimits.DefaultMaxSerializedBytes)
     {
         if (!config.HasPath("akka.jobs.definitions")) return [];
         var root = config.GetValue("akka.jobs.definitions");
@@ -94,7 +99,7 @@ public static class NodeConfigLoader
                 continue;
             }
             var json = JsonSerializer.SerializeToElement(HoconJson.DefinitionToJson(value));
-            var (definition, errors) = JobDefinitionJson.Read(id, json);
+            var (definition, errors) = JobDefinitionJson.Read(id, json, maxDefinitionBytes);
             if (definition is null) problems.AddRange(errors.Select(e => $"job '{id}': {HoconField(e.Field)}: {e.Message}"));
             else result.Add(definition);
         }
@@ -132,6 +137,7 @@ public static class NodeConfigLoader
             PrepareAhead = Span("prepare-ahead", s.PrepareAhead),
             WorkerSlots = Positive(c, "worker-slots", s.WorkerSlots),
             ShellSlots = Positive(c, "shell-slots", s.ShellSlots),
+            MaxDefinitionBytes = EngineLimits.MaxDefinitionBytes(c, s.MaxDefinitionBytes),
         };
     }
 

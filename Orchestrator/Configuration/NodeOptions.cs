@@ -38,6 +38,10 @@ public sealed record NodeOptions
     public ShellPolicy Shell { get; init; } = ShellPolicy.Default;
     /// <summary>How long audit entries are kept (<c>akka.jobs.audit.retention</c>).</summary>
     public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(90);
+    /// <summary>Body size, rate limit and host names of the HTTP API (<c>akka.jobs.api.*</c>).</summary>
+    public ApiLimits ApiLimits { get; init; } = new();
+    /// <summary>The console log's format (<c>akka.jobs.node.log-format</c>).</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>
     public string AkkaHocon { get; init; } = "";
 }

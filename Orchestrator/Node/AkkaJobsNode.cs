@@ -54,6 +54,7 @@ public static class AkkaJobsNode
                 Roles = o.Roles.ToArray(),
                 SplitBrainResolver = new KeepMajorityOption(),
             })
+            .ConfigureNodeLogging(o)
             .AddJobsSerialization()
             .AddJobsPersistence(DatabaseTarget.Parse(o.Db))
             .WithDistributedPubSub(role: null!)

@@ -21,21 +21,22 @@ public static class NodeHost
         builder.WebHost.UseUrls(options.Http);
         // The node listens where its options say and nowhere else: Kestrel endpoints from the environment or an
         // appsettings file (Kestrel__Endpoints__…) would bypass the loopback rule for an API without tokens.
-        builder.WebHost.ConfigureKestrel(k => k.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false));
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(c =>
+        builder.WebHost.ConfigureKestrel(k =>
         {
-            c.SingleLine = true;
-            c.TimestampFormat = "HH:mm:ss.fff ";
+            k.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
+            k.Limits.MaxRequestBodySize = options.ApiLimits.TransportMaxRequestBodyBytes;
         });
+        builder.Logging.AddNodeConsole(options.LogFormat);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Akka.Jobs", LogLevel.Information);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddAkkaJobs(options);
+        builder.Services.AddApiRateLimit(options.ApiLimits.RateLimit);
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         CheckDefinitions(options, app.Services);
         UseJsonErrors(app);
+        app.UseRequestHygiene();
         app.UseApiAuthentication();
         app.MapHealth();
         app.MapJobsApi();
@@ -101,7 +102,7 @@ public static class NodeHost
         var shell = services.GetRequiredService<ShellPolicy>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var problems = options.Definitions
-            .SelectMany(d => DefinitionCheck.Validate(d, handlers.Names, shell, now, isNew: false, handlers.Secrets).Select(e => $"job '{d.Id}': {NodeConfigLoader.HoconField(e.Field)}: {e.Message}"))
+            .SelectMany(d => DefinitionCheck.Validate(d, handlers.Names, shell, now, isNew: false, handlers.Secrets, options.Engine.MaxDefinitionBytes).Select(e => $"job '{d.Id}': {NodeConfigLoader.HoconField(e.Field)}: {e.Message}"))
             .ToList();
         if (problems.Count > 0)
             throw new ConfigException($"{options.ConfigPath}: invalid job definitions:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));

@@ -14,33 +14,41 @@ public static class ApiSecurity
 {
     private const string CallerKey = "akka-jobs.caller";
 
-    /// <summary>Authenticates every <c>/api</c> request; health probes and static files stay open.</summary>
+    /// <summary>
+    /// Authenticates every <c>/api</c> request; health probes and static files stay open. The token is read first, the
+    /// rate limiter (keyed by it) runs next, and only then is a missing or unknown token answered: a flood of bad tokens
+    /// is limited like any other caller's, before it writes audit rows.
+    /// </summary>
     public static void UseApiAuthentication(this WebApplication app)
     {
         var tokens = app.Services.GetRequiredService<NodeOptions>().Tokens;
         app.Use(async (context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments("/api"))
+            if (context.Request.Path.StartsWithSegments("/api")
+                && (tokens.IsOpen ? Domain.Access.Caller.Anonymous : Authenticate(context, tokens)) is { } caller)
+                context.Items[CallerKey] = caller;
+            await next(context);
+        });
+        app.UseApiRateLimit();
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/api") || context.Items.ContainsKey(CallerKey))
             {
                 await next(context);
                 return;
             }
-            var caller = tokens.IsOpen ? Domain.Access.Caller.Anonymous : Authenticate(context, tokens);
-            if (caller is null)
-            {
-                // A refused attempt to change something is worth knowing about; reads are not recorded.
-                if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
-                    await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync("unauthenticated",
-                        $"http.{context.Request.Method.ToLowerInvariant()}", ApiQuery.Clip(context.Request.Path.ToString()), "denied (401)", "api", CancellationToken.None);
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                await Results.Json(new { error = "missing or unknown bearer token: send 'Authorization: Bearer <token>'" }, ApiJson.Options, statusCode: 401)
-                    .ExecuteAsync(context);
-                return;
-            }
-            context.Items[CallerKey] = caller;
-            await next(context);
+            // A refused attempt to change something is worth knowing about; reads are not recorded.
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+                await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync("unauthenticated",
+                    $"http.{context.Request.Method.ToLowerInvariant()}", ApiQuery.Clip(context.Request.Path.ToString()), "denied (401)", "api", CancellationToken.None);
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await Results.Json(new { error = "missing or unknown bearer token: send 'Authorization: Bearer <token>'" }, ApiJson.Options, statusCode: 401)
+                .ExecuteAsync(context);
         });
     }
+
+    /// <summary>The caller whose token this request presented, or null (none yet, or unknown).</summary>
+    public static Caller? AuthenticatedCaller(HttpContext context) => context.Items.TryGetValue(CallerKey, out var c) ? c as Caller : null;
 
     /// <summary>The authenticated caller of this request.</summary>
     public static Caller Caller(this HttpContext context) =>
