@@ -47,7 +47,8 @@ public sealed class TestNode : IAsyncDisposable
         int port = 0,
         IReadOnlyList<string>? seeds = null,
         string akkaHocon = "",
-        ApiTokens? tokens = null)
+        ApiTokens? tokens = null,
+        Orchestrator.Remoting.RemotingTls? tls = null)
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -61,6 +62,7 @@ public sealed class TestNode : IAsyncDisposable
             Definitions = definitions ?? [],
             Engine = engine ?? new JobsSettings(),
             Tokens = tokens ?? ApiTokens.None,
+            Tls = tls,
             // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
             AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,
         };

@@ -17,8 +17,10 @@ public static class RunCommand
         var http = new Option<string?>("--http") { Description = "HTTP API/dashboard URL (default http://127.0.0.1:8080; env AKKA_JOBS_HTTP)" };
         var seeds = new Option<string[]>("--seed") { Description = "Seed node address akka.tcp://akka-jobs@host:port, repeatable (env AKKA_JOBS_SEEDS, comma-separated)" };
         var roles = new Option<string[]>("--roles") { Description = "Cluster roles, repeatable (env AKKA_JOBS_ROLES)" };
+        var tlsCertificate = new Option<string?>("--tls-certificate") { Description = "PKCS#12 (.pfx) certificate for mutual TLS between nodes; required to listen beyond loopback (env AKKA_JOBS_TLS_CERTIFICATE)" };
+        var tlsPasswordFile = new Option<string?>("--tls-password-file") { Description = "File holding the .pfx password (env AKKA_JOBS_TLS_PASSWORD_FILE)" };
 
-        var run = new Command("run", "Run a node: scheduler, job actors, workers, HTTP API") { config, db, hostname, bindHostname, port, http, seeds, roles };
+        var run = new Command("run", "Run a node: scheduler, job actors, workers, HTTP API") { config, db, hostname, bindHostname, port, http, seeds, roles, tlsCertificate, tlsPasswordFile };
         run.SetAction(async (parse, ct) =>
         {
             NodeOptions options;
@@ -27,7 +29,8 @@ public static class RunCommand
             {
                 options = NodeConfigLoader.Load(new NodeArguments(
                     parse.GetValue(config), parse.GetValue(db), parse.GetValue(hostname), parse.GetValue(port), parse.GetValue(http),
-                    parse.GetValue(seeds), parse.GetValue(roles), parse.GetValue(bindHostname)), env);
+                    parse.GetValue(seeds), parse.GetValue(roles), parse.GetValue(bindHostname),
+                    parse.GetValue(tlsCertificate), parse.GetValue(tlsPasswordFile)), env);
                 app = NodeHost.Build(options);
             }
             catch (ConfigException ex)
@@ -40,7 +43,7 @@ public static class RunCommand
                 stderr.WriteLine($"akka-jobs: {ex.Message}");
                 return ExitCodes.Usage;
             }
-            stdout.WriteLine($"akka-jobs: node {options.Hostname}:{options.Port}{(options.BindHostname is null ? "" : $" (listening on {options.BindHostname})")}, database {Akka.Jobs.Persistence.DatabaseTarget.Parse(options.Db).Display}, API {options.Http}, {options.Definitions.Count} jobs in {options.ConfigPath}");
+            stdout.WriteLine($"akka-jobs: node {options.Hostname}:{options.Port}{(options.BindHostname is null ? "" : $" (listening on {options.BindHostname})")}{(options.Tls is null ? "" : ", remoting over mutual TLS")}, database {Akka.Jobs.Persistence.DatabaseTarget.Parse(options.Db).Display}, API {options.Http}, {options.Definitions.Count} jobs in {options.ConfigPath}");
             await app.RunAsync();
             return ExitCodes.Ok;
         });

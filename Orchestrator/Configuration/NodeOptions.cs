@@ -29,6 +29,13 @@ public sealed record NodeOptions
     public ApiTokens Tokens { get; init; } = ApiTokens.None;
     /// <summary>How long audit entries are kept (<c>akka.jobs.audit.retention</c>).</summary>
     public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(90);
+    /// <summary>Mutual TLS for remoting (<c>akka.jobs.node.tls</c>); null: plain TCP, which only a loopback address may use.</summary>
+    public Remoting.RemotingTls? Tls { get; init; }
+    /// <summary>
+    /// <c>akka.jobs.node.allow-plaintext-remoting</c>: plain TCP remoting beyond loopback, for a network that authenticates
+    /// and encrypts by itself (a service mesh); the node logs a warning at start.
+    /// </summary>
+    public bool AllowPlaintextRemoting { get; init; }
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>
     public string AkkaHocon { get; init; } = "";
 }

@@ -8,7 +8,7 @@ using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Orchestrator.ActorApi;
 using Akka.Jobs.Orchestrator.Configuration;
 using Akka.Jobs.Persistence;
-using Akka.Remote.Hosting;
+using Akka.Jobs.Orchestrator.Remoting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Akka.Jobs.Orchestrator.Node;
@@ -42,7 +42,7 @@ public static class AkkaJobsNode
         b.AddHocon(BaseHocon, HoconAddMode.Append);
         if (!string.IsNullOrWhiteSpace(o.AkkaHocon)) b.AddHocon(o.AkkaHocon, HoconAddMode.Prepend);
         return b
-            .WithRemoting(o.BindHostname ?? o.Hostname, o.Port, publicHostname: o.BindHostname is null ? null : o.Hostname)
+            .AddJobsRemoting(o)
             .WithClustering(new ClusterOptions
             {
                 SeedNodes = o.Seeds.ToArray(),
