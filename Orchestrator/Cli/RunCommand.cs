@@ -10,7 +10,7 @@ public static class RunCommand
     public static Command Create(TextWriter stdout, TextWriter stderr, Func<string, string?> env)
     {
         var config = new Option<string?>("--config") { Description = "HOCON file with node settings and job definitions (default akka.hocon; env AKKA_JOBS_CONFIG)" };
-        var db = new Option<string?>("--db") { Description = "SQLite file path or PostgreSQL connection string (env AKKA_JOBS_DB)" };
+        var db = new Option<string?>("--db") { Description = "SQLite file path or PostgreSQL connection string (env AKKA_JOBS_DB, or AKKA_JOBS_DB_FILE naming a file that holds it)" };
         var hostname = new Option<string?>("--hostname") { Description = "Address other nodes reach this one at (env AKKA_JOBS_HOSTNAME)" };
         var bindHostname = new Option<string?>("--bind-hostname") { Description = "Address remoting listens on, e.g. 0.0.0.0 in a container; the node still advertises --hostname (default: --hostname; env AKKA_JOBS_BIND_HOSTNAME)" };
         var port = new Option<int?>("--port") { Description = "Akka remoting port (default 4053; env AKKA_JOBS_PORT)" };

@@ -48,7 +48,7 @@ public static class NodeConfigLoader
         var options = new NodeOptions
         {
             ConfigPath = path,
-            Db = args.Db ?? env("AKKA_JOBS_DB") ?? Hocon("db") ?? "data/akka-jobs.db",
+            Db = DatabaseSetting.Read(args.Db, env, Hocon),
             Hostname = args.Hostname ?? env("AKKA_JOBS_HOSTNAME") ?? Hocon("hostname") ?? "127.0.0.1",
             BindHostname = NullIfBlank(args.BindHostname ?? env("AKKA_JOBS_BIND_HOSTNAME") ?? Hocon("bind-hostname")),
             Port = port,

@@ -11,7 +11,7 @@ namespace Akka.Jobs.Orchestrator.Configuration;
 public sealed record NodeOptions
 {
     public string ConfigPath { get; init; } = "akka.hocon";
-    public string Db { get; init; } = "data/akka-jobs.db";
+    public string Db { get; init; } = DatabaseSetting.Default;
     public string Hostname { get; init; } = "127.0.0.1";
     /// <summary>
     /// Address remoting listens on when it differs from <see cref="Hostname"/> (e.g. 0.0.0.0 in a

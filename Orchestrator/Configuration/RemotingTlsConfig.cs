@@ -61,16 +61,7 @@ public static class RemotingTlsConfig
         if (setting is null) return null;
         if (!setting.IsFile)
             return env(setting.Value) ?? throw new ConfigException($"{setting.Key}: the environment variable '{setting.Value}' is not set");
-        if (!File.Exists(setting.Value)) throw new ConfigException($"{setting.Key}: file '{setting.Value}' does not exist");
-        try
-        {
-            // Files written by echo or an editor end with a newline that is not part of the password.
-            return File.ReadAllText(setting.Value).TrimEnd('\r', '\n');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"{setting.Key}: cannot read '{setting.Value}' ({ex.GetType().Name})");
-        }
+        return SecretFile.Read(setting.Value, setting.Key);
     }
 
     private static X509Certificate2 LoadCertificate(Setting path, string? password)
