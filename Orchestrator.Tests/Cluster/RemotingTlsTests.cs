@@ -42,8 +42,9 @@ public sealed class RemotingTlsTests : IDisposable
         await using var first = await TestNode.StartAsync(port: NodeProcess.FreePort(), tls: TestCertificates.Shared(_cluster));
         // Written as people write seeds: the node turns akka.tcp:// into the TLS scheme it speaks.
         var seed = first.Address.Replace("akka.ssl.tcp://", "akka.tcp://", StringComparison.Ordinal);
-        var pfx = TestCertificates.WritePfx(_dir, _cluster, "test-only");
-        await File.WriteAllTextAsync(Path.Combine(_dir, "password"), "test-only\n");
+        const string password = "pfx-password-3b7e91";
+        var pfx = TestCertificates.WritePfx(_dir, _cluster, password);
+        await File.WriteAllTextAsync(Path.Combine(_dir, "password"), password + "\n");
         var config = Path.Combine(_dir, "node.hocon");
         await File.WriteAllTextAsync(config, $"akka.jobs.node.tls {{ certificate = \"{pfx}\", password-file = \"{_dir}/password\" }}");
         var options = NodeConfigLoader.Load(new NodeArguments(Config: config, Seeds: [seed]), _ => null);
@@ -53,6 +54,11 @@ public sealed class RemotingTlsTests : IDisposable
         var cluster = ClusterOf(first);
         await Eventually.UntilAsync(() => Task.FromResult(cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 2),
             "both nodes up", Patience);
+        // The certificate reached DotNetty as an object: its password and path are not in the config log-config-on-start prints.
+        var actorConfig = second.Services.GetRequiredService<ActorSystem>().Settings.Config;
+        Assert.True(actorConfig.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+        Assert.DoesNotContain(password, actorConfig.ToString(includeFallback: true));
+        Assert.DoesNotContain(pfx, actorConfig.ToString(includeFallback: true));
     }
 
     [Fact]
