@@ -48,7 +48,8 @@ public sealed class TestNode : IAsyncDisposable
         IReadOnlyList<string>? seeds = null,
         string akkaHocon = "",
         ApiTokens? tokens = null,
-        Orchestrator.Remoting.RemotingTls? tls = null)
+        Orchestrator.Remoting.RemotingTls? tls = null,
+        bool actorApi = true)
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -63,6 +64,7 @@ public sealed class TestNode : IAsyncDisposable
             Engine = engine ?? new JobsSettings(),
             Tokens = tokens ?? ApiTokens.None,
             Tls = tls,
+            ActorApiEnabled = actorApi,
             // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
             AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,
         };

@@ -62,6 +62,8 @@ public static class NodeConfigLoader
             Tls = tls,
             AllowPlaintextRemoting = Flag(env("AKKA_JOBS_ALLOW_PLAINTEXT_REMOTING"), "AKKA_JOBS_ALLOW_PLAINTEXT_REMOTING")
                 ?? (node.HasPath("allow-plaintext-remoting") && node.GetBoolean("allow-plaintext-remoting")),
+            ActorApiEnabled = Flag(env("AKKA_JOBS_ACTOR_API"), "AKKA_JOBS_ACTOR_API")
+                ?? (!config.HasPath("akka.jobs.actor-api.enabled") || config.GetBoolean("akka.jobs.actor-api.enabled")),
             AuditRetention = config.HasPath("akka.jobs.audit.retention") ? config.GetTimeSpan("akka.jobs.audit.retention") : TimeSpan.FromDays(90),
         };
         if (options.AuditRetention <= TimeSpan.Zero) throw new ConfigException("akka.jobs.audit.retention: must be a positive duration such as 90d");

@@ -36,6 +36,11 @@ public sealed record NodeOptions
     /// and encrypts by itself (a service mesh); the node logs a warning at start.
     /// </summary>
     public bool AllowPlaintextRemoting { get; init; }
+    /// <summary>
+    /// <c>akka.jobs.actor-api.enabled</c> (env <c>AKKA_JOBS_ACTOR_API</c>): <c>/user/jobs-api</c> and the cluster client
+    /// receptionist. Off: a node serves its jobs through the HTTP API (tokens, roles, audit) only.
+    /// </summary>
+    public bool ActorApiEnabled { get; init; } = true;
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>
     public string AkkaHocon { get; init; } = "";
 }

@@ -55,7 +55,8 @@ public static class AkkaJobsNode
             .AddEntityWorkers(engine, role)
             .AddJobActors(engine, role)
             .AddScheduler(engine, role)
-            .AddJobsApiActor()
+            // After the regions and the scheduler proxy, which the API actor is given.
+            .AddJobsApiActorIf(o.ActorApiEnabled)
             .WithActors((system, registry) =>
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);
