@@ -54,6 +54,10 @@ public sealed class RemotingTlsTests : IDisposable
         var cluster = ClusterOf(first);
         await Eventually.UntilAsync(() => Task.FromResult(cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 2),
             "both nodes up", Patience);
+        // The API takes a member's address as people write it (akka.tcp://…) and answers with the member's own.
+        using var join = await second.Http.PostAsync("/api/cluster/join", new StringContent($"{{\"address\":\"{seed}\"}}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, join.StatusCode);
+        Assert.Contains(first.Address, await join.Content.ReadAsStringAsync());
         // The certificate reached DotNetty as an object: its password and path are not in the config log-config-on-start prints.
         var actorConfig = second.Services.GetRequiredService<ActorSystem>().Settings.Config;
         Assert.True(actorConfig.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
