@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Akka.Jobs.Domain.Access;
 using Akka.Jobs.Orchestrator.Configuration;
 using Akka.Jobs.Orchestrator.Node;
 using Akka.Jobs.Tests.Infrastructure;
@@ -40,7 +41,7 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
     {
         var node = ComposeFile.Services[service];
         var env = new Dictionary<string, string>(Image.Env);
-        foreach (var (key, value) in Compose.Env(node)) env[key] = Interpolate(value);
+        foreach (var (key, value) in Compose.Env(node)) env[key] = SecretOnThisMachine(service, Interpolate(value));
         var inContainer = env.GetValueOrDefault("AKKA_JOBS_CONFIG") is { } c
             ? (c.StartsWith('/') ? c : $"{Image.Workdir}/{c}")
             : $"{Image.Workdir}/akka.hocon";
@@ -60,6 +61,41 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
     {
         ["AKKA_JOBS_API_TOKENS"] = """[{"name":"admin","role":"admin","token":"compose-test-token-0123456789"}]""",
     };
+
+    /// <summary>
+    /// Where compose mounts secrets (<c>/run/secrets/NAME</c>), a service reads the file the top-level secret NAME names; that
+    /// file is one scripts/make-certs.sh writes into docker/certs/, so here it is the copy the script wrote for this test run.
+    /// </summary>
+    private static string SecretOnThisMachine(string service, string value)
+    {
+        const string mounted = "/run/secrets/";
+        if (!value.StartsWith(mounted, StringComparison.Ordinal)) return value;
+        var name = value[mounted.Length..];
+        Assert.True(Compose.List(ComposeFile.Services[service], "secrets").Contains(name), $"{service}: {value} is not one of its secrets");
+        var file = Compose.Str(Compose.Map(Compose.Map(ComposeFile.Root, "secrets"), name), "file");
+        Assert.True(file.StartsWith("./certs/", StringComparison.Ordinal), $"secret {name}: {file} is not one scripts/make-certs.sh writes (./certs/…)");
+        return Path.Combine(MadeCerts.Value, file["./certs/".Length..]);
+    }
+
+    /// <summary>scripts/make-certs.sh run once into a temp folder, as a user runs it into docker/certs/.</summary>
+    private static readonly Lazy<string> MadeCerts = new(() =>
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "akka-jobs-compose-certs-" + Guid.NewGuid().ToString("N"));
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(Repo, "scripts", "make-certs.sh"));
+        psi.ArgumentList.Add(dir);
+        using var process = Process.Start(psi)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"scripts/make-certs.sh exited with {process.ExitCode}: {errors.Result}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        return dir;
+    });
+
+    /// <summary>The address a node advertises, in the scheme its remoting speaks.</summary>
+    private static string Advertised(NodeOptions o) =>
+        $"{(o.Tls is null ? RemotingExposure.PlainScheme : RemotingExposure.TlsScheme)}{AkkaJobsNode.SystemName}@{o.Hostname}:{o.Port}";
 
     /// <summary>Compose's <c>${NAME:?message}</c>: the user's value, or a failure naming the variable the user must set.</summary>
     private static string Interpolate(string value)
@@ -102,6 +138,23 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
         Assert.NotEmpty(options.Definitions);
     }
 
+    [Theory]
+    [MemberData(nameof(Nodes))]
+    public void Node_remoting_is_mutual_tls_with_the_certificate_make_certs_writes_which_stays_out_of_git_and_the_image(string service)
+    {
+        var (options, _) = LoadNode(service);
+
+        // Loaded by the production loader from the files the script wrote: the password file opens the .pfx.
+        Assert.NotNull(options.Tls);
+        Assert.True(options.Tls.Certificate.HasPrivateKey);
+        Assert.False(options.AllowPlaintextRemoting);
+        Assert.All(options.Seeds, seed => Assert.StartsWith(RemotingExposure.TlsScheme, seed));
+        foreach (var file in Compose.Map(ComposeFile.Root, "secrets").Values.Cast<Dictionary<string, object?>>().Select(s => Compose.Str(s, "file")))
+            Assert.StartsWith("./certs/", file);
+        Assert.Contains("docker/certs/", File.ReadAllLines(Path.Combine(Repo, ".gitignore")));
+        Assert.Contains("docker/certs/", File.ReadAllLines(Path.Combine(Repo, ".dockerignore")));
+    }
+
     [Fact]
     public void Every_node_advertises_a_distinct_address()
     {
@@ -129,7 +182,7 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
     public void Seeds_name_node_services_at_the_address_each_advertises_in_the_same_order_everywhere()
     {
         var nodes = NodeServices.ToDictionary(n => n, n => LoadNode(n).Options);
-        var advertised = nodes.Values.Select(o => $"akka.tcp://{AkkaJobsNode.SystemName}@{o.Hostname}:{o.Port}").ToHashSet();
+        var advertised = nodes.Values.Select(Advertised).ToHashSet();
 
         var seedLists = nodes.Values.Select(o => o.Seeds).ToList();
         Assert.All(seedLists, seeds => Assert.Equal(seedLists[0], seeds));
@@ -143,7 +196,7 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
     {
         // Only the first seed forms a new cluster; the others must find it up (and its journal tables created).
         var nodes = NodeServices.ToDictionary(n => n, n => LoadNode(n).Options);
-        var first = nodes.Single(n => $"akka.tcp://{AkkaJobsNode.SystemName}@{n.Value.Hostname}:{n.Value.Port}" == n.Value.Seeds[0]).Key;
+        var first = nodes.Single(n => Advertised(n.Value) == n.Value.Seeds[0]).Key;
         Assert.False(Compose.Map(ComposeFile.Services[first], "depends_on").ContainsKey(first));
         foreach (var other in nodes.Keys.Where(n => n != first))
             Assert.Equal("service_healthy", Compose.Str(Compose.Map(Compose.Map(ComposeFile.Services[other], "depends_on"), first), "condition"));
@@ -259,8 +312,17 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
         // Listening on every interface, the image's node refuses to start until it is given API tokens…
         var refused = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")), k => env.GetValueOrDefault(k)));
         Assert.Contains("no token configured", refused.Message);
+        // …and its remoting certificate…
+        refused = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")), k => env.GetValueOrDefault(k) ?? UserEnv.GetValueOrDefault(k)));
+        Assert.StartsWith("remoting: the node would listen on 0.0.0.0 without TLS", refused.Message);
         // …and starts with them.
-        var options = NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")), k => env.GetValueOrDefault(k) ?? UserEnv.GetValueOrDefault(k));
+        var tls = new Dictionary<string, string>
+        {
+            ["AKKA_JOBS_TLS_CERTIFICATE"] = Path.Combine(MadeCerts.Value, "node.pfx"),
+            ["AKKA_JOBS_TLS_PASSWORD_FILE"] = Path.Combine(MadeCerts.Value, "node.pfx.password"),
+        };
+        var options = NodeConfigLoader.Load(new NodeArguments(Config: Path.Combine(Repo, "akka.hocon")),
+            k => env.GetValueOrDefault(k) ?? UserEnv.GetValueOrDefault(k) ?? tls.GetValueOrDefault(k));
         var exposed = Image.Instruction("EXPOSE", "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).Order();
 
         Assert.Equal(new[] { options.Port, HttpPort(options) }.Order(), exposed);
@@ -296,7 +358,7 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
             ["AKKA_JOBS_DB"] = TestDatabases.NewPostgresDatabase(),
             ["AKKA_JOBS_HOSTNAME"] = "127.0.0.1",
             ["AKKA_JOBS_PORT"] = remotingPort.ToString(),
-            ["AKKA_JOBS_SEEDS"] = $"akka.tcp://akka-jobs@127.0.0.1:{remotingPort}",
+            ["AKKA_JOBS_SEEDS"] = $"{RemotingExposure.TlsScheme}akka-jobs@127.0.0.1:{remotingPort}",
             ["AKKA_JOBS_HTTP"] = $"http://127.0.0.1:{httpPort}",
         };
         var env = new Dictionary<string, string>(composeEnv);
@@ -349,7 +411,7 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
                 });
                 output.WriteLine($"{path} 200 after {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1}s");
             }
-            Assert.Contains($"node 127.0.0.1:{remotingPort} (listening on 0.0.0.0)", Log());
+            Assert.Contains($"node 127.0.0.1:{remotingPort} (listening on 0.0.0.0), remoting over mutual TLS", Log());
 
             var samples = NodeConfigLoader.ReadDefinitions(HoconJson.ParseFile(Path.Combine(publishDir, "akka.hocon")), "akka.hocon")
                 .Select(d => d.Id).Order().ToArray();

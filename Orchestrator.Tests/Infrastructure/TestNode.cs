@@ -62,7 +62,9 @@ public sealed class TestNode : IAsyncDisposable
         ApiTokens? tokens = null,
         SecretStore? secrets = null,
         OutboundPolicy? httpPolicy = null,
-        ApiLimits? apiLimits = null)
+        ApiLimits? apiLimits = null,
+        Orchestrator.Remoting.RemotingTls? tls = null,
+        bool actorApi = true)
     {
         var sqliteFile = db is null ? TestDatabases.NewSqliteFile() : null;
         var options = new NodeOptions
@@ -80,6 +82,8 @@ public sealed class TestNode : IAsyncDisposable
             HttpPolicy = httpPolicy ?? LoopbackTestServers,
             // Tests register and trigger jobs as fast as the node answers: no rate limit unless a test asks for one.
             ApiLimits = apiLimits ?? new ApiLimits { RateLimit = RateLimit.Off },
+            Tls = tls,
+            ActorApiEnabled = actorApi,
             // A crash (CrashAsync) must not run the graceful leave that ActorSystem.Terminate would trigger.
             AkkaHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off\n" + akkaHocon,
         };

@@ -16,6 +16,8 @@ public sealed class NodeConfigLoaderTests : IDisposable
           http = "http://127.0.0.1:9000"
           seeds = ["akka.tcp://akka-jobs@10.0.0.1:5000"]
           roles = [hocon-role]
+          # Addresses beyond loopback without TLS (RemotingTlsConfigTests covers TLS).
+          allow-plaintext-remoting = on
         }
         """;
 

@@ -14,6 +14,12 @@ public sealed class JobsApiKey;
 public static class JobsApiActorHosting
 {
     /// <summary>
+    /// With <c>akka.jobs.actor-api.enabled = off</c> neither the actor nor the receptionist starts: nothing on the
+    /// remoting port answers <c>ClusterClient</c>s.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddJobsApiActorIf(this AkkaConfigurationBuilder b, bool enabled) => enabled ? b.AddJobsApiActor() : b;
+
+    /// <summary>
     /// <c>/user/jobs-api</c> on this node, registered with the cluster client receptionist (<c>/system/receptionist</c>)
     /// so a <c>ClusterClient</c> reaches it with <c>Send("/user/jobs-api", msg)</c>. The receptionist hosting only
     /// writes configuration: the extension has to be started, and the service registered, here.

@@ -63,6 +63,13 @@ public static class ClusterAddresses
         }
     }
 
+    /// <summary>
+    /// Every member speaks the node's transport: an address written in the other Akka TCP scheme (<c>akka.tcp</c> in a cluster
+    /// on TLS, as people write addresses) names the same member.
+    /// </summary>
+    public static Address InSchemeOf(Address address, Address self) =>
+        address.Protocol is "akka.tcp" or "akka.ssl.tcp" && self.Protocol is "akka.tcp" or "akka.ssl.tcp" ? address.WithProtocol(self.Protocol) : address;
+
     /// <summary>404 naming the address no member has.</summary>
     public static IResult NotAMember(Address address) =>
         Results.Json(new { error = $"no cluster member has address '{address}'", field = "address" }, ApiJson.Options, statusCode: 404);

@@ -29,7 +29,8 @@ public static class ClusterCommandsApi
         var cluster = ClusterExt.Get(system);
         var (address, bad) = await ClusterAddresses.ReadAsync(http, cluster.SelfAddress);
         if (bad is not null) return bad;
-        AuditLog.SetTarget(http, address!.ToString());
+        address = ClusterAddresses.InSchemeOf(address!, cluster.SelfAddress);
+        AuditLog.SetTarget(http, address.ToString());
         if (!IsMember(cluster, address)) return ClusterAddresses.NotAMember(address);
         cluster.Leave(address);
         return Accepted(address);
@@ -42,7 +43,8 @@ public static class ClusterCommandsApi
         var cluster = ClusterExt.Get(system);
         var (address, bad) = await ClusterAddresses.ReadAsync(http, fallback: null);
         if (bad is not null) return bad;
-        AuditLog.SetTarget(http, address!.ToString());
+        address = ClusterAddresses.InSchemeOf(address!, cluster.SelfAddress);
+        AuditLog.SetTarget(http, address.ToString());
         if (!IsMember(cluster, address)) return ClusterAddresses.NotAMember(address);
         cluster.Down(address);
         return Accepted(address);
@@ -70,7 +72,8 @@ public static class ClusterCommandsApi
         var cluster = ClusterExt.Get(system);
         var (address, bad) = await ClusterAddresses.ReadAsync(http, fallback: null);
         if (bad is not null) return bad;
-        AuditLog.SetTarget(http, address!.ToString());
+        address = ClusterAddresses.InSchemeOf(address!, cluster.SelfAddress);
+        AuditLog.SetTarget(http, address.ToString());
         if (IsMember(cluster, address)) return Accepted(address);
         if (cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving or MemberStatus.Exiting)
             return Results.Json(new

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Configuration;
 using Akka.Jobs.Actors;
 using Akka.Jobs.Contracts.Jobs;
+using Akka.Jobs.Domain.Access;
 
 namespace Akka.Jobs.Orchestrator.Configuration;
 
@@ -14,7 +15,9 @@ public sealed record NodeArguments(
     string? Http = null,
     IReadOnlyList<string>? Seeds = null,
     IReadOnlyList<string>? Roles = null,
-    string? BindHostname = null);
+    string? BindHostname = null,
+    string? TlsCertificate = null,
+    string? TlsPasswordFile = null);
 
 /// <summary>Builds <see cref="NodeOptions"/> from arguments, environment and the HOCON file.</summary>
 public static class NodeConfigLoader
@@ -42,10 +45,11 @@ public static class NodeConfigLoader
             throw new ConfigException($"port: '{portText}' is not a TCP port (0-65535)");
 
         var engine = ReadEngine(config.GetConfig("akka.jobs.engine"));
+        var tls = RemotingTlsConfig.Read(args, node, env);
         var options = new NodeOptions
         {
             ConfigPath = path,
-            Db = args.Db ?? env("AKKA_JOBS_DB") ?? Hocon("db") ?? "data/akka-jobs.db",
+            Db = DatabaseSetting.Read(args.Db, env, Hocon),
             Hostname = args.Hostname ?? env("AKKA_JOBS_HOSTNAME") ?? Hocon("hostname") ?? "127.0.0.1",
             BindHostname = NullIfBlank(args.BindHostname ?? env("AKKA_JOBS_BIND_HOSTNAME") ?? Hocon("bind-hostname")),
             Port = port,
@@ -63,6 +67,11 @@ public static class NodeConfigLoader
             LogFormat = env("AKKA_JOBS_LOG_FORMAT") is { Length: > 0 } format
                 ? LogFormatConfig.Read(format, "AKKA_JOBS_LOG_FORMAT")
                 : LogFormatConfig.Read(Hocon("log-format"), "akka.jobs.node.log-format"),
+            Tls = tls,
+            AllowPlaintextRemoting = Flag(env("AKKA_JOBS_ALLOW_PLAINTEXT_REMOTING"), "AKKA_JOBS_ALLOW_PLAINTEXT_REMOTING")
+                ?? (node.HasPath("allow-plaintext-remoting") && node.GetBoolean("allow-plaintext-remoting")),
+            ActorApiEnabled = Flag(env("AKKA_JOBS_ACTOR_API"), "AKKA_JOBS_ACTOR_API")
+                ?? (!config.HasPath("akka.jobs.actor-api.enabled") || config.GetBoolean("akka.jobs.actor-api.enabled")),
             AuditRetention = config.HasPath("akka.jobs.audit.retention") ? config.GetTimeSpan("akka.jobs.audit.retention") : TimeSpan.FromDays(90),
         };
         if (options.AuditRetention <= TimeSpan.Zero) throw new ConfigException("akka.jobs.audit.retention: must be a positive duration such as 90d");
@@ -73,15 +82,35 @@ public static class NodeConfigLoader
             throw new ConfigException($"http: '{options.Http}' is not an http(s) URL such as http://127.0.0.1:8080");
         if (options.Tokens.IsOpen && !IsLoopback(http))
             throw new ConfigException($"http: the API would listen on {http.Host} with no token configured; set akka.jobs.api.tokens (or AKKA_JOBS_API_TOKENS) or listen on 127.0.0.1");
-        foreach (var seed in options.Seeds)
-            if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal))
-                throw new ConfigException($"seed: '{seed}' is not an Akka address such as akka.tcp://akka-jobs@host:4053");
-        return options;
+        var seeds = options.Seeds.Select(seed => RemotingExposure.SeedFor(seed, tls is not null)
+            ?? throw new ConfigException($"seed: '{seed}' is not an Akka address such as akka.tcp://akka-jobs@host:4053")).ToList();
+        CheckRemotingExposure(options);
+        return options with { Seeds = seeds };
+    }
+
+    /// <summary>Refuses plain-text remoting beyond loopback unless the operator allowed it (<see cref="RemotingExposure"/>).</summary>
+    public static RemotingExposure.Verdict CheckRemotingExposure(NodeOptions options)
+    {
+        var bind = options.BindHostname ?? options.Hostname;
+        var verdict = RemotingExposure.Decide(bind, options.Tls is not null, options.AllowPlaintextRemoting);
+        if (verdict == RemotingExposure.Verdict.Refused)
+            throw new ConfigException($"remoting: the node would listen on {bind} without TLS, open to anyone who reaches the port; "
+                + "set akka.jobs.node.tls.certificate (or AKKA_JOBS_TLS_CERTIFICATE; scripts/make-certs.sh makes one), listen on 127.0.0.1, "
+                + "or set akka.jobs.node.allow-plaintext-remoting = on if the network itself authenticates and encrypts");
+        return verdict;
     }
 
     /// <summary>Whether only this machine can reach the URL: 127.0.0.0/8, ::1 or localhost.</summary>
-    public static bool IsLoopback(Uri url) =>
-        url.IsLoopback || (System.Net.IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+    public static bool IsLoopback(Uri url) => url.IsLoopback || RemotingExposure.IsLoopbackHost(url.Host);
+
+    /// <summary>on/off, true/false, yes/no as HOCON reads them; null when not set.</summary>
+    private static bool? Flag(string? text, string key) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "on" or "true" or "yes" => true,
+        "off" or "false" or "no" => false,
+        _ => throw new ConfigException($"{key}: '{text}' is not on or off"),
+    };
 
     /// <summary>Reads <c>akka.jobs.definitions</c>: one object per job, keyed by id.</summary>
     public static IReadOnlyList<JobDefinition> ReadDefinitions(Config config, string source, int maxDefinitionBytes = JobDefinitionLimits.DefaultMaxSerializedBytes)
@@ -154,6 +183,10 @@ public static class NodeConfigLoader
     private static string AkkaSection(Config config)
     {
         if (!config.HasPath("akka")) return "";
+        // One way to configure remoting TLS: ours checks the certificate at start, trusts only the cluster's peers and keeps
+        // the password out of the ActorSystem's config; raw settings would do none of that, and would defeat the plaintext check.
+        foreach (var key in new[] { "akka.remote.dot-netty.tcp.enable-ssl", "akka.remote.dot-netty.tcp.ssl" })
+            if (config.HasPath(key)) throw new ConfigException($"{key}: configure remoting TLS with akka.jobs.node.tls {{ certificate, password-file }} instead");
         var akka = config.GetValue("akka");
         if (!akka.IsObject()) return "";
         var parts = akka.GetObject().Items.Where(kv => kv.Key != "jobs").Select(kv => $"akka.{kv.Key} = {kv.Value}");

@@ -14,7 +14,7 @@ namespace Akka.Jobs.Orchestrator.Configuration;
 public sealed record NodeOptions
 {
     public string ConfigPath { get; init; } = "akka.hocon";
-    public string Db { get; init; } = "data/akka-jobs.db";
+    public string Db { get; init; } = DatabaseSetting.Default;
     public string Hostname { get; init; } = "127.0.0.1";
     /// <summary>
     /// Address remoting listens on when it differs from <see cref="Hostname"/> (e.g. 0.0.0.0 in a
@@ -42,6 +42,18 @@ public sealed record NodeOptions
     public ApiLimits ApiLimits { get; init; } = new();
     /// <summary>The console log's format (<c>akka.jobs.node.log-format</c>).</summary>
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
+    /// <summary>Mutual TLS for remoting (<c>akka.jobs.node.tls</c>); null: plain TCP, which only a loopback address may use.</summary>
+    public Remoting.RemotingTls? Tls { get; init; }
+    /// <summary>
+    /// <c>akka.jobs.node.allow-plaintext-remoting</c>: plain TCP remoting beyond loopback, for a network that authenticates
+    /// and encrypts by itself (a service mesh); the node logs a warning at start.
+    /// </summary>
+    public bool AllowPlaintextRemoting { get; init; }
+    /// <summary>
+    /// <c>akka.jobs.actor-api.enabled</c> (env <c>AKKA_JOBS_ACTOR_API</c>): <c>/user/jobs-api</c> and the cluster client
+    /// receptionist. Off: a node serves its jobs through the HTTP API (tokens, roles, audit) only.
+    /// </summary>
+    public bool ActorApiEnabled { get; init; } = true;
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>
     public string AkkaHocon { get; init; } = "";
 }

@@ -22,8 +22,7 @@ public static class TokenConfig
         if (env("AKKA_JOBS_API_TOKENS") is { Length: > 0 } inline) tokens.AddRange(ReadText(inline, "AKKA_JOBS_API_TOKENS"));
         if (env("AKKA_JOBS_API_TOKENS_FILE") is { Length: > 0 } file)
         {
-            if (!File.Exists(file)) throw new ConfigException($"AKKA_JOBS_API_TOKENS_FILE: file '{file}' does not exist");
-            tokens.AddRange(ReadText(File.ReadAllText(file), $"AKKA_JOBS_API_TOKENS_FILE ({file})"));
+            tokens.AddRange(ReadText(SecretFile.Read(file, "AKKA_JOBS_API_TOKENS_FILE"), $"AKKA_JOBS_API_TOKENS_FILE ({file})"));
         }
         var duplicate = tokens.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ConfigException($"api tokens: the name '{duplicate.Key}' is used by {duplicate.Count()} tokens; names must be unique (the audit log shows them)");

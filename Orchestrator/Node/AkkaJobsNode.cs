@@ -9,7 +9,7 @@ using Akka.Jobs.Orchestrator.ActorApi;
 using Akka.Jobs.Orchestrator.Configuration;
 using Akka.Jobs.Domain.Secrets;
 using Akka.Jobs.Persistence;
-using Akka.Remote.Hosting;
+using Akka.Jobs.Orchestrator.Remoting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Akka.Jobs.Orchestrator.Node;
@@ -47,7 +47,7 @@ public static class AkkaJobsNode
         b.AddHocon(BaseHocon, HoconAddMode.Append);
         if (!string.IsNullOrWhiteSpace(o.AkkaHocon)) b.AddHocon(o.AkkaHocon, HoconAddMode.Prepend);
         return b
-            .WithRemoting(o.BindHostname ?? o.Hostname, o.Port, publicHostname: o.BindHostname is null ? null : o.Hostname)
+            .AddJobsRemoting(o)
             .WithClustering(new ClusterOptions
             {
                 SeedNodes = o.Seeds.ToArray(),
@@ -61,7 +61,8 @@ public static class AkkaJobsNode
             .AddEntityWorkers(engine, role)
             .AddJobActors(engine, role)
             .AddScheduler(engine, role)
-            .AddJobsApiActor()
+            // After the regions and the scheduler proxy, which the API actor is given.
+            .AddJobsApiActorIf(o.ActorApiEnabled)
             .WithActors((system, registry) =>
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);

@@ -112,6 +112,8 @@ public sealed class AuditStore
 
     private async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
+        // The audit store may open the SQLite file before the journal does: it must create it as the journal would (0600, WAL).
+        if (_db.IsSqlite && !_schemaReady) SqliteFile.Prepare(_db.ConnectionString);
         DbConnection connection = _db.IsSqlite ? new SqliteConnection(_db.ConnectionString) : new NpgsqlConnection(_db.ConnectionString);
         try
         {

@@ -88,11 +88,11 @@ def load(run_dir):
 
 
 # [INFO][11/25/2026 16:41:05.508Z][Thread 0022][akka.tcp://akka-jobs@10.213.0.11:4053/system/…] Run started job=… run=<id> …
-_DECIDED = re.compile(r"^\[INFO\]\[(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d(?:\.\d+)?)Z\]\[[^\]]*\]\[(akka\.tcp://[^/\]]+)[^\]]*\] Run started job=\S+ run=(\S+)")
+_DECIDED = re.compile(r"^\[INFO\]\[(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d(?:\.\d+)?)Z\]\[[^\]]*\]\[(akka(?:\.ssl)?\.tcp://[^/\]]+)[^\]]*\] Run started job=\S+ run=(\S+)")
 
 
 # [INFO][…16:41:05.642Z][…][Cluster (akka://akka-jobs)] Cluster Node [<leader>] - Marking unreachable node [<addr>] as [Down]
-_MARKED_DOWN = re.compile(r"^\[\w+\]\[(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d(?:\.\d+)?)Z\].* Marking unreachable node \[(akka\.tcp://[^\]]+)\] as \[Down\]")
+_MARKED_DOWN = re.compile(r"^\[\w+\]\[(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d(?:\.\d+)?)Z\].* Marking unreachable node \[(akka(?:\.ssl)?\.tcp://[^\]]+)\] as \[Down\]")
 
 
 def _log_time(text):

@@ -5,6 +5,7 @@
 #   NODE_COUNT   number of nodes; for i in 1..NODE_COUNT: NODE_HOST[i] NODE_PORT[i] NODE_HTTP_PORT[i]
 #                and optionally NODE_PREFIX[i] (a command prefix such as "ip netns exec ns1")
 #   DB_CONN      PostgreSQL connection string
+# Needs openssl (scripts/make-certs.sh makes the run's remoting certificate in RUN_DIR/certs).
 # Every wait here is bounded by a timeout and stops by itself.
 
 declare -a NODE_PID NODE_HOST NODE_PORT NODE_HTTP_PORT NODE_PREFIX NODE_STARTS
@@ -19,7 +20,13 @@ CLUSTER_API_TOKEN="${CLUSTER_API_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 
 export AKKA_JOBS_API_TOKENS="[{\"name\":\"scripts\",\"role\":\"admin\",\"token\":\"${CLUSTER_API_TOKEN}\"}]"
 api_curl() { curl -H "Authorization: Bearer ${CLUSTER_API_TOKEN}" "$@"; }
 
-node_addr() { echo "akka.tcp://akka-jobs@${NODE_HOST[$1]}:${NODE_PORT[$1]}"; }
+# Remoting is mutual TLS with a certificate made for this run: a node refuses plain remoting beyond loopback
+# (partition.sh's namespaces), and the same setting on loopback (chaos.sh) keeps the two scripts alike.
+"$(dirname "${BASH_SOURCE[0]}")/../make-certs.sh" "$RUN_DIR/certs" >/dev/null
+export AKKA_JOBS_TLS_CERTIFICATE="$RUN_DIR/certs/node.pfx" AKKA_JOBS_TLS_PASSWORD_FILE="$RUN_DIR/certs/node.pfx.password"
+
+# With TLS, Akka's addresses use the akka.ssl.tcp scheme (as the nodes report members).
+node_addr() { echo "akka.ssl.tcp://akka-jobs@${NODE_HOST[$1]}:${NODE_PORT[$1]}"; }
 node_url() { echo "http://${NODE_HOST[$1]}:${NODE_HTTP_PORT[$1]}"; }
 
 all_seed_args() {
