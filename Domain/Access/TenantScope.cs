@@ -11,6 +11,17 @@ public static class TenantScope
     /// <summary>Whether a job of <paramref name="tenant"/> is within <paramref name="scope"/> (null: every job, with or without a tenant).</summary>
     public static bool Allows(IReadOnlyCollection<string>? scope, string? tenant) => scope is null || (tenant is not null && scope.Contains(tenant));
 
+    /// <summary>In a list of granted tenants (of a secret, of the shell handler): every tenant.</summary>
+    public const string Everyone = "*";
+
+    /// <summary>
+    /// Whether a resource granted to <paramref name="granted"/> may be used by a job of <paramref name="tenant"/>. Jobs without a
+    /// tenant (only unlimited tokens define them) may always; a tenant's job only when the tenant, or <see cref="Everyone"/>,
+    /// is listed. Nothing listed opens nothing to tenants: a deployment that has tenants grants each resource explicitly.
+    /// </summary>
+    public static bool Grants(IReadOnlySet<string>? granted, string? tenant) =>
+        tenant is null || (granted is not null && (granted.Contains(Everyone) || granted.Contains(tenant)));
+
     /// <summary>
     /// Whether <paramref name="definition"/> may be stored over <paramref name="stored"/> (null: a new id) by a caller limited
     /// to <paramref name="scope"/>: its tenant must be within the scope; an id another tenant holds is taken (the caller

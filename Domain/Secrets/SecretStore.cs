@@ -10,7 +10,7 @@ public sealed class Secret(string name, string value, IReadOnlySet<string>? tena
 {
     public string Name { get; } = name;
     public string Value { get; } = value;
-    /// <summary>Only jobs of these tenants may use it; null: every job.</summary>
+    /// <summary>Tenants whose jobs may use it (<c>*</c>: every tenant); jobs without a tenant always may. Null: no tenant's job.</summary>
     public IReadOnlySet<string>? Tenants { get; } = tenants;
     /// <summary>Only requests to these hosts (patterns, see <see cref="Outbound.HostPattern"/>) may carry it; null: any use.</summary>
     public IReadOnlyList<string>? Hosts { get; } = hosts;
@@ -39,8 +39,8 @@ public sealed class SecretStore : ISecretStore
     {
         if (!_secrets.TryGetValue(name, out var s))
             return $"unknown secret '{name}' (configure akka.jobs.secrets.{name})";
-        if (s.Tenants is not null && (tenant is null || !s.Tenants.Contains(tenant)))
-            return $"secret '{name}' is not available to {(tenant is null ? "jobs without a tenant" : $"tenant '{tenant}'")} (akka.jobs.secrets.{name}.tenants)";
+        if (!Access.TenantScope.Grants(s.Tenants, tenant))
+            return $"secret '{name}' is not available to tenant '{tenant}' (akka.jobs.secrets.{name}.tenants lists the tenants whose jobs may use it, \"*\" for all)";
         if (s.Hosts is not null && host is null)
             return $"secret '{name}' may only be sent in http requests to its hosts (akka.jobs.secrets.{name}.hosts)";
         if (s.Hosts is not null && !Outbound.HostPattern.MatchesAny(s.Hosts, host!))

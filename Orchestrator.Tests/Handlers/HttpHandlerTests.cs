@@ -125,7 +125,7 @@ public sealed class HttpHandlerTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"bearerTokenSecret":"nope"}""", null, "unknown secret 'nope'")]
     [InlineData("""{"bearerTokenSecret":"acme-only"}""", "beta", "secret 'acme-only' is not available to tenant 'beta'")]
-    [InlineData("""{"headers":{"X-Key":{"secret":"acme-only"}}}""", null, "secret 'acme-only' is not available to jobs without a tenant")]
+    [InlineData("""{"headers":{"X-Key":{"secret":"acme-only"}}}""", "beta", "secret 'acme-only' is not available to tenant 'beta'")]
     [InlineData("""{"headers":{"X-Key":{"secret":"example-only"}}}""", null, "secret 'example-only' may not be sent to host '127.0.0.1'")]
     public async Task A_secret_the_job_may_not_use_fails_the_attempt_as_secret_naming_it(string parameters, string? tenant, string reason)
     {

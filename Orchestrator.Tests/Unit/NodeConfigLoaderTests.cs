@@ -386,6 +386,19 @@ public sealed class NodeConfigLoaderTests : IDisposable
         Assert.StartsWith(key + ":", ex.Message);
     }
 
+    [Theory]
+    [InlineData("BILLING_TOKEN")]
+    [InlineData("BILLING_TOKEN_FILE")]
+    public void Pass_env_may_not_hand_out_a_variable_that_holds_a_secret(string variable)
+    {
+        var hocon = $"akka.jobs.secrets.billing {{ env = BILLING_TOKEN, tenants = [billing] }}\nakka.jobs.shell.pass-env = [{variable}]";
+        var ex = Assert.Throws<ConfigException>(() => Load(hocon, env: name => name == "BILLING_TOKEN" ? "billing-token-value" : null));
+
+        Assert.StartsWith("akka.jobs.shell.pass-env:", ex.Message);
+        Assert.Contains("secret 'billing'", ex.Message);
+        Assert.DoesNotContain("billing-token-value", ex.Message);
+    }
+
     [Fact]
     public void Akka_settings_other_than_akka_jobs_are_passed_on()
     {

@@ -39,10 +39,14 @@ public sealed class SecretTests
         Assert.True(Store.TryResolve("hooks", null, "a.corp.example", out _, out _));
 
         Assert.Equal("unknown secret 'nope' (configure akka.jobs.secrets.nope)", Store.Deny("nope", null, null));
-        Assert.Equal("secret 'acme' is not available to tenant 'beta' (akka.jobs.secrets.acme.tenants)", Store.Deny("acme", "beta", null));
+        Assert.Equal("secret 'acme' is not available to tenant 'beta' (akka.jobs.secrets.acme.tenants lists the tenants whose jobs may use it, \"*\" for all)",
+            Store.Deny("acme", "beta", null));
+        // A secret that lists no tenants is for jobs without a tenant (only unlimited tokens define those); "*" opens it to every tenant.
+        Assert.NotNull(Store.Deny("open", "beta", null));
+        Assert.True(new SecretStore([new Secret("all", "all-value-1", tenants: new HashSet<string> { "*" })]).TryResolve("all", "beta", null, out _, out _));
         Assert.Equal("secret 'hooks' may not be sent to host 'evil.example' (akka.jobs.secrets.hooks.hosts)", Store.Deny("hooks", null, "evil.example"));
         Assert.Contains("may only be sent in http requests", Store.Deny("hooks", null, null));
-        Assert.False(Store.TryResolve("acme", null, null, out var none, out var error));
+        Assert.False(Store.TryResolve("acme", "beta", null, out var none, out var error));
         Assert.Null(none);
         Assert.DoesNotContain("acme-value-1", error);
     }
@@ -67,7 +71,7 @@ public sealed class SecretTests
 
         var errors = DefinitionCheck.Validate(d, ["http"], ShellPolicy.Default, DateTimeOffset.UnixEpoch, isNew: true, Store);
 
-        Assert.Equal(["parameters.bearerTokenSecret", "parameters.headers.X-A", "parameters.headers.X-C"], errors.Select(e => e.Field));
+        Assert.Equal(["parameters.bearerTokenSecret", "parameters.headers.X-A", "parameters.headers.X-B", "parameters.headers.X-C"], errors.Select(e => e.Field));
         Assert.Empty(DefinitionCheck.Validate(d with { Tenant = "acme", Parameters = Json("""{"url":"https://hooks.example.com","bearerTokenSecret":"acme"}""") },
             ["http"], ShellPolicy.Default, DateTimeOffset.UnixEpoch, isNew: true, Store));
     }

@@ -33,13 +33,17 @@ public sealed class ShellPolicyTests
     }
 
     [Fact]
-    public void Tenant_limited_shell_refuses_other_tenants_and_jobs_without_one()
+    public void Shell_is_open_to_the_tenants_the_node_lists_and_always_to_jobs_without_one()
     {
         var policy = new ShellPolicy { Tenants = new HashSet<string> { "ops" } };
 
         Assert.Empty(Validate(Shell("ops"), policy));
         Assert.Equal("handler", Assert.Single(Validate(Shell("web"), policy)).Field);
-        Assert.Contains("not set", Assert.Single(Validate(Shell(), policy)).Message);
+        Assert.Empty(Validate(Shell(), policy));
+        // By default no tenant's job may run programs as the node's user; "*" opens shell to every tenant.
+        Assert.Contains("akka.jobs.shell.tenants", Assert.Single(Validate(Shell("web"), ShellPolicy.Default)).Message);
+        Assert.Empty(Validate(Shell(), ShellPolicy.Default));
+        Assert.Empty(Validate(Shell("web"), new ShellPolicy { Tenants = new HashSet<string> { "*" } }));
     }
 
     [Fact]

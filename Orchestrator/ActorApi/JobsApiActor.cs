@@ -146,7 +146,7 @@ public sealed class JobsApiActor : ReceiveActor
             RejectAudited("runs.rerun", Clip(m.RunId ?? ""), bad);
             return;
         }
-        AskAudited(_scheduler, new TriggerJob(m.JobId, RerunOf: m.RunId, By: ByOrSender(m.By)), m.JobId, "runs.rerun", m.RunId!);
+        AskAudited(_scheduler, new TriggerJob(m.JobId, RerunOf: m.RunId, By: ByOrSender(m.By), Tenants: m.Tenants), m.JobId, "runs.rerun", m.RunId!);
     }
 
     private void HandleCancelRun(CancelRun m)

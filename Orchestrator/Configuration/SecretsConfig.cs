@@ -49,7 +49,7 @@ public static class SecretsConfig
         if (o.Items.TryGetValue("tenants", out var t))
         {
             tenants = HoconLists.Strings(t, $"{key}.tenants", "tenant names").ToHashSet(StringComparer.Ordinal);
-            if (tenants.Count == 0) throw new ConfigException($"{key}.tenants: an empty list would allow no job; leave it out to allow every tenant");
+            if (tenants.Count == 0) throw new ConfigException($"{key}.tenants: an empty list would allow no tenant's job; leave it out for that, or list \"*\" to allow every tenant");
         }
         IReadOnlyList<string>? hosts = null;
         if (o.Items.TryGetValue("hosts", out var h))

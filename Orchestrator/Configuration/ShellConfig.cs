@@ -46,7 +46,7 @@ public static partial class ShellConfig
         if (c.HasPath("tenants"))
         {
             var tenants = List(c, "tenants", t => !string.IsNullOrWhiteSpace(t), "a tenant name");
-            if (tenants.Count == 0) throw new ConfigException($"{Section}.tenants: an empty list lets no job use shell; set {Section}.enabled = off for that, or leave tenants out to allow every tenant");
+            if (tenants.Count == 0) throw new ConfigException($"{Section}.tenants: an empty list is the default (no tenant's job may use shell); leave it out, or list \"*\" to allow every tenant");
             policy = policy with { Tenants = tenants.ToHashSet(StringComparer.Ordinal) };
         }
         if (c.HasPath("run-as"))
@@ -57,9 +57,24 @@ public static partial class ShellConfig
             // The node's own settings (the database, the API tokens) must never reach a job, not even by a broad pass-env.
             if (names.FirstOrDefault(n => n.StartsWith("AKKA_JOBS_", StringComparison.OrdinalIgnoreCase)) is { } own)
                 throw new ConfigException($"{Section}.pass-env: '{own}' is a node setting; AKKA_JOBS_* variables are never passed to programs (the run variables are set per attempt)");
+            if (SecretVariables(config).FirstOrDefault(v => names.Contains(v.Variable)) is { Variable: not null } held)
+                throw new ConfigException($"{Section}.pass-env: '{held.Variable}' holds secret '{held.Secret}'; a secret reaches a program only as "
+                    + $"env {{ NAME = {{ secret = {held.Secret} }} }}, where the secret's tenants apply");
             policy = policy with { PassEnv = names.Distinct(StringComparer.Ordinal).ToList() };
         }
         return policy;
+    }
+
+    /// <summary>The variables that hold named secrets (<c>akka.jobs.secrets.&lt;name&gt;.env</c>, and its <c>_FILE</c> form).</summary>
+    private static IEnumerable<(string Variable, string Secret)> SecretVariables(Config config)
+    {
+        if (!config.HasPath("akka.jobs.secrets") || config.GetValue("akka.jobs.secrets") is not { } root || !root.IsObject()) yield break;
+        foreach (var (name, value) in root.GetObject().Items)
+            if (value.IsObject() && value.GetObject().Items.TryGetValue("env", out var env) && env.IsString() && env.GetString() is { Length: > 0 } variable)
+            {
+                yield return (variable, name);
+                yield return (variable + "_FILE", name);
+            }
     }
 
     private static List<string> List(Config c, string key, Func<string, bool> valid, string what)

@@ -17,6 +17,7 @@ public static class NodeHost
     /// </summary>
     public static WebApplication Build(NodeOptions options, Action<IServiceCollection>? configureServices = null)
     {
+        ProcessHardening.HideFromSameUser(Environment.GetEnvironmentVariable);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Http);
         // The node listens where its options say and nowhere else: Kestrel endpoints from the environment or an
