@@ -412,11 +412,19 @@ public sealed class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private void HandleGetJob(GetJob q) => Sender.Tell(new GetJobResult(q.JobId, _state.Jobs.TryGetValue(q.JobId, out var j) ? View(j) : null));
 
-    private void HandleListJobs(ListJobs q) => Sender.Tell(new ListJobsResult(_state.Jobs.Values
-        .Where(j => q.Tenant is null || j.Definition.Tenant == q.Tenant)
-        .Where(j => q.Failing is null || (_emission.FailuresOf(_state, j.Definition.Id) > 0) == q.Failing)
-        .Where(j => q.Paused is null || j.Paused == q.Paused)
-        .OrderBy(j => j.Definition.Id, StringComparer.Ordinal).Select(View).ToList()));
+    private void HandleListJobs(ListJobs q)
+    {
+        var matching = _state.Jobs.Values
+            .Where(j => q.After is null || string.CompareOrdinal(j.Definition.Id, q.After) > 0)
+            .Where(j => q.Tenant is null || j.Definition.Tenant == q.Tenant)
+            .Where(j => TenantScope.Allows(q.Tenants, j.Definition.Tenant))
+            .Where(j => q.Failing is null || (_emission.FailuresOf(_state, j.Definition.Id) > 0) == q.Failing)
+            .Where(j => q.Paused is null || j.Paused == q.Paused)
+            .OrderBy(j => j.Definition.Id, StringComparer.Ordinal);
+        var (page, more) = Paging.Take(matching, Math.Clamp(q.Limit ?? ListJobs.MaxLimit, 1, ListJobs.MaxLimit), ListJobs.MaxPageBytes,
+            j => JobDefinitionValidator.SerializedSize(j.Definition));
+        Sender.Tell(new ListJobsResult(page.Select(View).ToList(), more ? page[^1].Definition.Id : null));
+    }
 
     private void HandleGetNextFireTimes(GetNextFireTimes q)
     {

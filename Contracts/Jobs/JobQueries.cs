@@ -18,12 +18,25 @@ public sealed record GetJobResult(string JobId, JobView? Job) : IJobsMessage;
 /// <summary>
 /// Reply: <see cref="ListJobsResult"/>, ordered by id: the jobs of <paramref name="Tenant"/> (all when null), only the
 /// paused (or unpaused) ones with <paramref name="Paused"/>, only those whose last finished run failed (or did not)
-/// with <paramref name="Failing"/>.
+/// with <paramref name="Failing"/>; of those, only jobs of <paramref name="Tenants"/> (a caller limited to tenants).
+/// One reply is a page: the jobs after the id <paramref name="After"/>, at most <paramref name="Limit"/> of them and as
+/// many as fit one cluster message; <see cref="ListJobsResult.Next"/> says where the next page starts.
 /// </summary>
-public sealed record ListJobs(string? Tenant = null, bool? Paused = null, bool? Failing = null) : IJobsMessage;
+public sealed record ListJobs(string? Tenant = null, bool? Paused = null, bool? Failing = null, IReadOnlyList<string>? Tenants = null,
+    string? After = null, int? Limit = null) : IJobsMessage
+{
+    /// <summary>Most jobs one page holds.</summary>
+    public const int MaxLimit = 1000;
 
-/// <summary>All jobs (of the tenant, when one was asked for).</summary>
-public sealed record ListJobsResult(IReadOnlyList<JobView> Jobs) : IJobsMessage;
+    /// <summary>
+    /// Most bytes of serialized definitions one page holds: a reply larger than the remoting frame (128,000 bytes) would
+    /// be dropped on its way to another node, and a definition may be up to 64 KiB.
+    /// </summary>
+    public const int MaxPageBytes = 96 * 1024;
+}
+
+/// <summary>A page of jobs; <paramref name="Next"/> is the <see cref="ListJobs.After"/> of the next page, null on the last.</summary>
+public sealed record ListJobsResult(IReadOnlyList<JobView> Jobs, string? Next = null) : IJobsMessage;
 
 /// <summary>The next <paramref name="Count"/> fire times from now. Reply: <see cref="GetNextFireTimesResult"/> or <see cref="CommandRejected"/>.</summary>
 public sealed record GetNextFireTimes(string JobId, int Count) : IWithJobId

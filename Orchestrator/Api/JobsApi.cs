@@ -49,8 +49,16 @@ public static class JobsApi
         };
         if (query is null) return ApiErrors.BadRequest("status", $"'{ApiQuery.Clip(status!)}' is not one of: paused, active, failing");
         var caller = http.Caller();
-        return await Ask.Send<ListJobsResult>(scheduler.ActorRef, query,
-            r => Results.Json(r.Jobs.Where(j => caller.CanReach(j.Definition.Tenant)).Select(j => ShownTo(caller, j, handlers)), ApiJson.Options));
+        // Page by page, each a cluster message of its own (a list of every job in one reply would outgrow the remoting frame).
+        var jobs = new List<JobView>();
+        for (string? after = null; ;)
+        {
+            var (page, error) = await Ask.Send<ListJobsResult, ListJobsResult>(scheduler.ActorRef, query with { Tenants = caller.Scope, After = after }, r => r);
+            if (error is not null) return error;
+            jobs.AddRange(page!.Jobs.Where(j => caller.CanReach(j.Definition.Tenant)).Select(j => ShownTo(caller, j, handlers)));
+            if ((after = page.Next) is null) break;
+        }
+        return Results.Json(jobs, ApiJson.Options);
     }
 
     private static async Task<IResult> GetJob(HttpContext http, string id, IRequiredActor<SchedulerProxy> scheduler, JobHandlerRegistry handlers)
