@@ -6,11 +6,14 @@ namespace Akka.Jobs.Orchestrator.Remoting;
 /// <summary>
 /// Mutual TLS for Akka.Remote: the node's own certificate (with its private key), and which peers it trusts. A peer is
 /// trusted when it presents the node's own certificate (a cluster sharing one), a certificate whose SHA-256 is in
-/// <see cref="TrustedSha256"/>, or one issued by a certificate in <see cref="Authorities"/> (a private CA). Nothing
+/// <see cref="TrustedSha256"/>, or one issued by a certificate in <see cref="Authorities"/> (a private CA) for both serverAuth and clientAuth. Nothing
 /// else: not the machine's CA store, which would let anyone with a public certificate in.
 /// </summary>
 public sealed record RemotingTls(X509Certificate2 Certificate, IReadOnlySet<string> TrustedSha256, X509Certificate2Collection Authorities)
 {
+    /// <summary>The extended key usages a CA-issued peer certificate needs: TLS server and TLS client authentication.</summary>
+    private static readonly (string Oid, string Name)[] RequiredUsages = [("1.3.6.1.5.5.7.3.1", "serverAuth"), ("1.3.6.1.5.5.7.3.2", "clientAuth")];
+
     /// <summary>The certificate's SHA-256 as upper-case hex without separators (the form <see cref="TrustedSha256"/> holds).</summary>
     public static string Sha256Of(X509Certificate2 certificate) => Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256));
 
@@ -31,7 +34,18 @@ public sealed record RemotingTls(X509Certificate2 Certificate, IReadOnlySet<stri
         }
         if (Authorities.Count > 0)
         {
+            // A CA may issue certificates for other purposes (a web server, a person's e-mail): only one meant for a node,
+            // as TLS server (inbound) and client (outbound) at once, gets in. Without the extension it is refused too.
+            var usages = peer.Extensions.OfType<X509EnhancedKeyUsageExtension>().SelectMany(e => e.EnhancedKeyUsages.Cast<Oid>())
+                .Select(o => o.Value).ToHashSet();
+            if (RequiredUsages.Where(u => !usages.Contains(u.Oid)).Select(u => u.Name).ToList() is [_, ..] missing)
+            {
+                why = $"its certificate {peer.Subject} (SHA-256 {sha}) lacks the extended key usage {string.Join(" and ", missing)}"
+                    + " (a node's certificate needs serverAuth and clientAuth)";
+                return false;
+            }
             using var chain = new X509Chain();
+            foreach (var (oid, _) in RequiredUsages) chain.ChainPolicy.ApplicationPolicy.Add(new Oid(oid));
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.AddRange(Authorities);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // a private CA publishes no revocation list
