@@ -200,9 +200,8 @@ public sealed class HttpHandler(HttpClient client, ISecretStore secrets, Outboun
     private static bool SameOrigin(Uri a, Uri b) =>
         a.Scheme == b.Scheme && a.Port == b.Port && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The URL as messages show it: without user name and password.</summary>
-    public static string Display(Uri url) =>
-        url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
+    /// <summary>The URL as messages (attempt errors, which viewers read) show it: user info and query values hidden.</summary>
+    public static string Display(Uri url) => ParameterRedaction.RedactUrl(url.AbsoluteUri);
 
     private string Mask(string text) => secrets.Mask(text);
 
