@@ -3,6 +3,13 @@ namespace Akka.Jobs.Persistence;
 /// <summary>Where the journal lives: an embedded SQLite file (one node) or PostgreSQL (clusters).</summary>
 public sealed record DatabaseTarget(string ProviderName, string ConnectionString, bool IsSqlite, string Display)
 {
+    /// <summary>What <see cref="ToString"/> prints: the connection string (it may carry a password) as <c>***</c>.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"ProviderName = {ProviderName}, ConnectionString = ***, IsSqlite = {IsSqlite}, Display = {Display}");
+        return true;
+    }
+
     /// <summary>
     /// Reads the <c>--db</c> value: a PostgreSQL connection string (<c>Host=…</c> keywords or a
     /// <c>postgres://</c> URL) or else a SQLite file path.

@@ -18,7 +18,8 @@ namespace Akka.Jobs.Actors.Handlers;
 /// retryable). Not retryable: <c>secret</c> (a secret the job may not use), <c>address-denied</c> (a host or address
 /// the outbound policy refuses) and <c>http-redirect</c> (a redirect not followed).
 /// Redirects are followed only with <c>followRedirects: true</c>, at most <see cref="MaxRedirects"/>; once a hop leaves
-/// the first URL's origin, the Authorization header and secret headers are no longer sent.
+/// the first URL's origin, none of <c>parameters.headers</c> and no bearer token is sent, and a 307/308 that would
+/// resend the body there is refused (<c>http-redirect</c>).
 /// </summary>
 public sealed class HttpHandler(HttpClient client, ISecretStore secrets, OutboundPolicy policy) : IJobHandler
 {
@@ -69,6 +70,12 @@ public sealed class HttpHandler(HttpClient client, ISecretStore secrets, Outboun
                     method = HttpMethod.Get;
                     withBody = false;
                 }
+                // A 307/308 repeats the body, and a body is as likely as a header to carry a credential (a token in a
+                // form, a signed payload): to another origin it is refused, not sent, and not silently dropped either
+                // (a request without its body is a different request, which the job's author did not write).
+                if (withBody && HandlerParameterValidation.TryGet(p, "body", out _) && !SameOrigin(next, origin))
+                    throw new JobHandlerException("http-redirect", $"{target}: HTTP {code} to {Display(next)}: " +
+                        "the request body is not sent to another origin; call that URL directly", retryable: false);
                 url = next;
                 continue;
             }
@@ -139,8 +146,8 @@ public sealed class HttpHandler(HttpClient client, ISecretStore secrets, Outboun
     }
 
     /// <summary>
-    /// The request to <paramref name="url"/>. Without <paramref name="credentials"/> (a hop to another origin) it has no
-    /// Authorization header and no secret header.
+    /// The request to <paramref name="url"/>. Without <paramref name="credentials"/> (a hop to another origin) it has none
+    /// of <c>parameters.headers</c> and no bearer token.
     /// </summary>
     private static HttpRequestMessage BuildRequest(JsonElement p, HttpMethod method, Uri url, bool withBody, Credentials? credentials)
     {
@@ -163,17 +170,15 @@ public sealed class HttpHandler(HttpClient client, ISecretStore secrets, Outboun
                 }
             }
 
-            if (HandlerParameterValidation.TryGet(p, "headers", out var headers))
+            // To another origin no header of the job's is sent: a literal Cookie or X-Api-Key is as secret as a secret one.
+            if (credentials is not null && HandlerParameterValidation.TryGet(p, "headers", out var headers))
             {
                 foreach (var h in headers.EnumerateObject())
                 {
                     string value;
                     if (h.Value.ValueKind == JsonValueKind.String)
-                    {
-                        if (credentials is null && h.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)) continue;
                         value = h.Value.GetString()!;
-                    }
-                    else if (credentials is null || !credentials.Headers.TryGetValue(h.Name, out value!))
+                    else if (!credentials.Headers.TryGetValue(h.Name, out value!))
                         continue;
                     if (request.Headers.TryAddWithoutValidation(h.Name, value)) continue;
                     // A content header of a request without body (a GET after a redirect) is left out.
@@ -200,9 +205,8 @@ public sealed class HttpHandler(HttpClient client, ISecretStore secrets, Outboun
     private static bool SameOrigin(Uri a, Uri b) =>
         a.Scheme == b.Scheme && a.Port == b.Port && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The URL as messages show it: without user name and password.</summary>
-    public static string Display(Uri url) =>
-        url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
+    /// <summary>The URL as messages (attempt errors, which viewers read) show it: user info and query values hidden.</summary>
+    public static string Display(Uri url) => ParameterRedaction.RedactUrl(url.AbsoluteUri);
 
     private string Mask(string text) => secrets.Mask(text);
 

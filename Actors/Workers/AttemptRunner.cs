@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Domain.Secrets;
 
 namespace Akka.Jobs.Actors.Workers;
 
@@ -124,8 +125,8 @@ internal sealed class AttemptRunner : UntypedActor
         return error switch
         {
             DeadlinePassed => new AttemptTimedOut(_context.RunId, _context.Attempt, _startedUtc, now),
-            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, Capped(_handlers.Secrets.Mask(h.Message)), h.Retryable),
-            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, Capped(_handlers.Secrets.Mask(error.Message)), true),
+            JobHandlerException h => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, h.Kind, ErrorText(_handlers.Secrets, h.Message), h.Retryable),
+            _ => new AttemptErrored(_context.RunId, _context.Attempt, _startedUtc, now, error.GetType().Name, ErrorText(_handlers.Secrets, error.Message), true),
         };
     }
 
@@ -138,8 +139,12 @@ internal sealed class AttemptRunner : UntypedActor
             ? result with { Output = tail }
             : result;
 
-    /// <summary>An error message keeps its start (what failed) and its end (a failed program's last output) within 4 KB.</summary>
-    private static string Capped(string message) => Utf8Clip.HeadAndTail(message, OutputTail.DefaultMaxBytes);
+    /// <summary>
+    /// An error message as it is reported, journaled and shown to viewers: the node's secret values masked, and its start
+    /// (what failed) and its end (a failed program's last output) kept within 4 KB.
+    /// </summary>
+    internal static string ErrorText(ISecretStore secrets, string message) =>
+        Utf8Clip.HeadAndTail(secrets.Mask(message), OutputTail.DefaultMaxBytes);
 
     protected override void PostStop()
     {

@@ -154,7 +154,9 @@ public sealed class EntityWorkerActor : ReceiveActor, IWithTimers
         var w = ex.Work;
         var now = _clock.GetUtcNow();
         _log.Error(c.Cause, "Attempt runner crashed job={0} run={1} item={2} attempt={3}", w.JobId, w.RunId, w.ItemKey, ex.Attempt);
-        Finish(ex, new WorkFailed(w.JobId, w.RunId, w.ItemKey, ex.Attempt, _node, now, now, c.Cause.GetType().Name, c.Cause.Message));
+        // Reported, journaled and shown to viewers like any attempt error: masked and capped as the runner does.
+        Finish(ex, new WorkFailed(w.JobId, w.RunId, w.ItemKey, ex.Attempt, _node, now, now, c.Cause.GetType().Name,
+            AttemptRunner.ErrorText(_handlers.Secrets, c.Cause.Message)));
     }
 
     private void Start(ExecuteWork w)

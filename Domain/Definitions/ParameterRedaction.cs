@@ -44,13 +44,16 @@ public static class ParameterRedaction
         return JsonSerializer.SerializeToElement(shown);
     }
 
-    /// <summary>A URL without its user info and query values: <c>https://***@host/path?key=***</c>.</summary>
+    /// <summary>
+    /// A URL without its user info and query values: <c>https://***@host/path?key=***</c>; a bare query token (<c>?TOKEN</c>,
+    /// often a credential itself) reads <c>?***</c>.
+    /// </summary>
     public static string RedactUrl(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return Hidden;
         var b = new UriBuilder(uri) { UserName = uri.UserInfo.Length > 0 ? Hidden : "", Password = "" };
         if (uri.Query.Length > 1)
-            b.Query = string.Join('&', uri.Query[1..].Split('&').Select(pair => pair.Split('=', 2) is [var name, _] ? $"{name}={Hidden}" : pair));
+            b.Query = string.Join('&', uri.Query[1..].Split('&').Select(pair => pair.Split('=', 2) is [var name, _] ? $"{name}={Hidden}" : pair.Length == 0 ? pair : Hidden));
         b.Fragment = "";
         return b.Uri.AbsoluteUri;
     }

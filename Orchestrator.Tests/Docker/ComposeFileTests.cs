@@ -303,6 +303,10 @@ public sealed class ComposeFileTests(ComposeFileTests.PublishFixture publish, IT
         // Job time zones need the tz database, which the aspnet image lacks.
         Assert.Contains("tzdata", image.Instruction("RUN", "apt-get").Split(' '));
         Assert.DoesNotMatch("^(root|0)$", image.Instruction("USER", ""));
+        // The default SQLite folder belongs to that user alone (0700), as the node makes it outside the image.
+        var data = image.Instruction("RUN", "mkdir -p /app/data");
+        Assert.Contains("chown \"$APP_UID\" /app/data", data);
+        Assert.Matches(@"\bchmod 0?700 /app/data\b", data);
     }
 
     [Fact]

@@ -49,6 +49,17 @@ public sealed class HttpHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_error_shows_the_url_without_user_info_and_query_values()
+    {
+        var url = _server.Url("/status/404?api_key=key-in-query&BARETOKEN").Replace("http://", "http://user:pass-in-url@");
+        var ex = await Assert.ThrowsAsync<JobHandlerException>(() => Run($$"""{"url":{{Url(url)}}}"""));
+
+        Assert.Contains("/status/404?api_key=***&***", ex.Message);
+        foreach (var secret in new[] { "key-in-query", "BARETOKEN", "user", "pass-in-url" })
+            Assert.DoesNotContain(secret, ex.Message);
+    }
+
+    [Fact]
     public async Task Not_found_is_a_non_retryable_4xx()
     {
         var ex = await Assert.ThrowsAsync<JobHandlerException>(() => Run($$"""{"url":{{Url(_server.Url("/status/404"))}}}"""));
@@ -158,7 +169,7 @@ public sealed class HttpHandlerTests : IAsyncLifetime
 
         Assert.Equal("http-4xx", ex.Kind);
         Assert.DoesNotContain("pa55word", ex.Message);
-        Assert.Contains(_server.Url("/status/404"), ex.Message);
+        Assert.Contains(_server.Url("/status/404").Replace("http://", "http://***@"), ex.Message);
     }
 
     [Fact]

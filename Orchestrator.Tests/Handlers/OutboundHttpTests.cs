@@ -98,19 +98,46 @@ public sealed class OutboundHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_cross_origin_redirect_is_followed_without_authorization_and_secret_headers()
+    public async Task A_cross_origin_redirect_is_followed_without_any_of_the_jobs_headers()
     {
         var to = Uri.EscapeDataString(_other.Url("/echo"));
         var result = await Run($$$"""
             {"url":{{{Json(_server.Url("/redirect?status=307&to=" + to))}}},"followRedirects":true,"bearerTokenSecret":"token",
-             "headers":{"X-Api-Key":{"secret":"api-key"},"X-Trace":"abc"}}
+             "headers":{"X-Api-Key":{"secret":"api-key"},"X-Trace":"abc","Cookie":"session=literal-cookie","X-Token":"literal-key"}}
             """);
 
         Assert.Equal("HTTP 200\nauth= key=", result.Output);
+        Assert.Equal("abc", Assert.Single(_server.Requests).Headers["X-Trace"]);
         var hop = Assert.Single(_other.Requests);
         Assert.Null(hop.Authorization);
-        Assert.False(hop.Headers.ContainsKey("X-Api-Key"));
-        Assert.Equal("abc", hop.Headers["X-Trace"]);
+        Assert.Empty(hop.Headers.Keys.Intersect(["X-Api-Key", "X-Trace", "Cookie", "X-Token"], StringComparer.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task A_cross_origin_307_or_308_that_would_resend_the_body_is_refused(int status)
+    {
+        var to = Uri.EscapeDataString(_other.Url("/echo"));
+        var ex = await Assert.ThrowsAsync<JobHandlerException>(() => Run($$$"""
+            {"method":"POST","url":{{{Json(_server.Url($"/redirect?status={status}&to=" + to))}}},"followRedirects":true,
+             "body":{"password":"in-the-body"}}
+            """));
+
+        Assert.Equal(("http-redirect", false), (ex.Kind, ex.Retryable));
+        Assert.Contains("body is not sent to another origin", ex.Message);
+        Assert.Empty(_other.Requests);
+    }
+
+    [Fact]
+    public async Task A_same_origin_307_resends_the_body()
+    {
+        var result = await Run($$$"""
+            {"method":"POST","url":{{{Json(_server.Url("/redirect?status=307&to=%2Fecho"))}}},"followRedirects":true,"body":{"a":1}}
+            """);
+
+        Assert.StartsWith("HTTP 200", result.Output);
+        Assert.Equal(["{\"a\":1}", "{\"a\":1}"], _server.Requests.Select(r => r.Body));
     }
 
     [Fact]

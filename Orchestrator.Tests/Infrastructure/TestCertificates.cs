@@ -26,11 +26,14 @@ public static class TestCertificates
         return request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
     }
 
-    /// <summary>A leaf issued by <paramref name="authority"/>, with its private key.</summary>
-    public static X509Certificate2 IssuedBy(X509Certificate2 authority, string cn)
+    /// <summary>
+    /// A leaf issued by <paramref name="authority"/>, with its private key; <paramref name="usages"/> are its extended key
+    /// usage OIDs (default server and client auth; empty: no such extension).
+    /// </summary>
+    public static X509Certificate2 IssuedBy(X509Certificate2 authority, string cn, string[]? usages = null)
     {
         using var key = RSA.Create(2048);
-        var request = Request(cn, key, isCa: false);
+        var request = Request(cn, key, isCa: false, usages);
         var now = TimeProvider.System.GetUtcNow();
         using var issued = request.Create(authority, now.AddDays(-1), now.AddDays(7), RandomNumberGenerator.GetBytes(8));
         using var withKey = issued.CopyWithPrivateKey(key);
@@ -52,7 +55,10 @@ public static class TestCertificates
     private static X509Certificate2 Reload(X509Certificate2 certificate) =>
         X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx, (string?)null), null);
 
-    private static CertificateRequest Request(string cn, RSA key, bool isCa)
+    /// <summary>Server authentication (1.3.6.1.5.5.7.3.1) and client authentication (1.3.6.1.5.5.7.3.2).</summary>
+    public static readonly string[] ServerAndClientAuth = ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"];
+
+    private static CertificateRequest Request(string cn, RSA key, bool isCa, string[]? usages = null)
     {
         var request = new CertificateRequest($"CN={cn}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         if (isCa)
@@ -65,8 +71,13 @@ public static class TestCertificates
         names.AddDnsName("localhost");
         names.AddIpAddress(System.Net.IPAddress.Loopback);
         request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false)); // server and client auth
+        usages ??= ServerAndClientAuth;
+        if (usages.Length > 0)
+        {
+            var oids = new OidCollection();
+            foreach (var u in usages) oids.Add(new Oid(u));
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(oids, critical: false));
+        }
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));
         return request;
     }

@@ -1,6 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
+using Akka.Jobs.Actors.Handlers;
+using Akka.Jobs.Actors.Hosting;
 using Akka.Jobs.Actors.Workers;
 using Akka.Jobs.Domain.Protocol;
+using Akka.Jobs.Domain.Secrets;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -108,6 +113,47 @@ public sealed class WorkerAttemptTests(ITestOutputHelper output) : PipelineSpec(
         Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(failed.Error), 4_000, 4_096);
         Assert.StartsWith("BEGIN-eee", failed.Error);
         Assert.EndsWith("eeeTHE-END", failed.Error);
+    }
+
+    [Fact]
+    public void A_crashed_attempt_runners_error_is_masked_and_kept_within_4_KB()
+    {
+        // The runner itself crashes (not the handler): masking the handler's output throws, with the secret in the message.
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddSingleton(Handled);
+        services.AddSingleton<ISecretStore>(new CrashingMask());
+        services.AddBuiltInJobHandlers();
+        services.AddJobHandler<ScriptedHandler>("scripted");
+        var handlers = services.BuildServiceProvider().GetRequiredService<JobHandlerRegistry>();
+        var jobActor = CreateTestProbe();
+        var worker = Sys.ActorOf(EntityWorkerActor.Props(jobActor.Ref, handlers, Clock, "node-a", null, TimeSpan.FromMinutes(10)));
+
+        worker.Tell(new ExecuteWork("crash", "crash@1", "main", 1, Start, Start.AddHours(1), Job("crash", "manual", new { })));
+        jobActor.ExpectMsg<WorkStarted>(Patience);
+        var failed = jobActor.ExpectMsg<WorkFailed>(Patience);
+
+        Assert.Equal(nameof(InvalidOperationException), failed.ErrorKind);
+        Assert.DoesNotContain(CrashingMask.Secret, failed.Error);
+        Assert.StartsWith("runner crashed near ***", failed.Error);
+        Assert.EndsWith("THE-END", failed.Error);
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(failed.Error), 4_000, 4_096);
+    }
+
+    /// <summary>Masks <see cref="Secret"/>, and throws (with the secret and 10 MB in the message) on a handler's output.</summary>
+    private sealed class CrashingMask : ISecretStore
+    {
+        public const string Secret = "secret-value-0123456789";
+        public IReadOnlyCollection<string> Names => [];
+        public string? Deny(string name, string? tenant, string? host) => "no secrets here";
+        public bool TryResolve(string name, string? tenant, string? host, [NotNullWhen(true)] out string? value, [NotNullWhen(false)] out string? error)
+        {
+            (value, error) = (null, "no secrets here");
+            return false;
+        }
+        public string Mask(string text) => text.StartsWith("ok at attempt", StringComparison.Ordinal)
+            ? throw new InvalidOperationException($"runner crashed near {Secret} " + new string('x', 10_000_000) + "THE-END")
+            : text.Replace(Secret, "***", StringComparison.Ordinal);
     }
 
     /// <summary>What a worker reports after running one attempt of the scripted handler with <paramref name="parameters"/>.</summary>

@@ -63,7 +63,8 @@ public sealed class RedactionTests(SecuredNodeFixture fixture) : IClassFixture<S
     [Theory]
     [InlineData("https://api.example.com/x", "https://api.example.com/x")]
     [InlineData("https://u:p@h.example:8443/a?b=c#frag", "https://***@h.example:8443/a?b=***")]
-    [InlineData("http://h/?flag", "http://h/?flag")]
+    [InlineData("http://h/?flag", "http://h/?***")]
+    [InlineData("http://h/p?a=1&TOKEN", "http://h/p?a=***&***")]
     [InlineData("not a url", "***")]
     public void Urls_keep_scheme_host_and_path(string url, string shown) => Assert.Equal(shown, ParameterRedaction.RedactUrl(url));
 

@@ -63,6 +63,35 @@ public sealed class RequestHygieneTests(NodeFixture fixture) : IClassFixture<Nod
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_body_without_content_type_is_a_415_naming_the_header_and_stores_nothing(bool chunked)
+    {
+        var id = chunked ? "hy-untyped-chunked" : "hy-untyped";
+        var bytes = Encoding.UTF8.GetBytes("""{"schedule":"manual","handler":"noop"}""");
+        HttpContent content = chunked ? new StreamContent(new NoLengthStream(bytes)) : new ByteArrayContent(bytes);
+        Assert.Null(content.Headers.ContentType);
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/jobs/{id}") { Content = content };
+        if (chunked) request.Headers.TransferEncodingChunked = true;
+
+        using var response = await Http.SendAsync(request);
+
+        await AssertError(response, HttpStatusCode.UnsupportedMediaType, "Content-Type: application/json");
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.Get($"/api/jobs/{id}")).Status);
+    }
+
+    [Fact]
+    public async Task A_bodyless_trigger_needs_no_content_type()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutJob("hy-bodyless", """{"schedule":"manual","handler":"noop"}""")).Status);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/jobs/hy-bodyless/trigger");
+        using var response = await Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"got {(int)response.StatusCode} '{await response.Content.ReadAsStringAsync()}'");
+        using var empty = await Http.PostAsync("/api/jobs/hy-bodyless/trigger", new ByteArrayContent([]));
+        Assert.True(empty.IsSuccessStatusCode, $"got {(int)empty.StatusCode} '{await empty.Content.ReadAsStringAsync()}'");
+    }
+
+    [Theory]
     [InlineData("Origin", "http://evil.example")]
     [InlineData("Origin", "null")]
     [InlineData("Origin", "http://localhost:3000")]

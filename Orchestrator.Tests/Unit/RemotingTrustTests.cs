@@ -54,6 +54,23 @@ public sealed class RemotingTrustTests
     }
 
     [Theory]
+    [InlineData("1.3.6.1.5.5.7.3.1")] // serverAuth only: lacks clientAuth
+    [InlineData("1.3.6.1.5.5.7.3.2")] // clientAuth only: lacks serverAuth
+    [InlineData("1.3.6.1.5.5.7.3.4")] // e-mail protection
+    [InlineData()]                    // no extended key usage at all
+    public void A_certificate_of_the_ca_without_both_server_and_client_auth_is_refused(params string[] usages)
+    {
+        using var ca = TestCertificates.Authority("cluster-ca");
+        using var own = TestCertificates.IssuedBy(ca, "node-a");
+        using var peer = TestCertificates.IssuedBy(ca, "node-b", usages);
+        var tls = new RemotingTls(own, new HashSet<string>(), [ca]);
+
+        Assert.False(tls.Accepts(peer, Now, out var why));
+        Assert.Contains("lacks the extended key usage", why);
+        Assert.Contains(usages.Contains("1.3.6.1.5.5.7.3.2") ? "serverAuth" : "clientAuth", why);
+    }
+
+    [Theory]
     [InlineData("127.0.0.1", false, false, RemotingExposure.Verdict.Allowed)]
     [InlineData("127.8.9.10", false, false, RemotingExposure.Verdict.Allowed)]
     [InlineData("[::1]", false, false, RemotingExposure.Verdict.Allowed)]

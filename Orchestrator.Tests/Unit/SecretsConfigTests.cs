@@ -112,12 +112,24 @@ public sealed class SecretsConfigTests : IDisposable
         var path = File("""
             akka.jobs.secrets.hook { env = "HOOK_TOKEN" }
             akka.jobs.http.allow-networks = ["10.0.0.0/8"]
+            akka.jobs.node.db = "Host=db.example;Username=jobs;Password=pg-password-value;Database=jobs"
             """);
 
         var options = NodeConfigLoader.Load(new NodeArguments(Config: path), Env(("HOOK_TOKEN", "hook-token-value")));
 
         Assert.Equal(["hook"], options.Secrets.Names);
         Assert.Equal([IPNetwork.Parse("10.0.0.0/8")], options.HttpPolicy.AllowNetworks);
-        Assert.DoesNotContain("hook-token-value", options.ToString()); // a record prints its members: the store must not print values
+        Assert.Contains("pg-password-value", options.Db);
+        // A record prints its members: the store must not print values, nor Db its password.
+        var printed = options.ToString();
+        Assert.DoesNotContain("hook-token-value", printed);
+        Assert.DoesNotContain("pg-password-value", printed);
+        Assert.Contains("Db = PostgreSQL db.example:5432/jobs", printed);
+        Assert.Contains("Port = 4053", printed); // the other members are still printed
+
+        var target = Akka.Jobs.Persistence.DatabaseTarget.Parse(options.Db);
+        Assert.DoesNotContain("pg-password-value", target.ToString());
+        Assert.Contains("ConnectionString = ***", target.ToString());
+        Assert.DoesNotContain("pg-secret", Akka.Jobs.Persistence.DatabaseTarget.Parse("postgres://jobs:pg-secret@db.example/jobs").ToString());
     }
 }

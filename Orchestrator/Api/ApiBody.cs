@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Akka.Jobs.Orchestrator.Api;
 
@@ -12,9 +13,7 @@ public static class ApiBody
     {
         var maxBytes = request.HttpContext.RequestServices.GetRequiredService<Configuration.NodeOptions>().ApiLimits.MaxRequestBodyBytes;
         if (optional && request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any()) return (null, null);
-        var type = request.ContentType;
-        if (type is not null && !IsJson(type))
-            return (null, NotJson(type));
+        if (NotDeclaredJson(request) is { } refusal) return (null, refusal);
         if (request.ContentLength > maxBytes) return (null, TooLarge(maxBytes));
         try
         {
@@ -53,6 +52,24 @@ public static class ApiBody
     /// <summary>413 naming the limit.</summary>
     public static IResult TooLarge(long maxBytes) =>
         Results.Json(new { error = $"body is larger than {maxBytes:N0} bytes (akka.jobs.api.max-request-body)", field = "body" }, ApiJson.Options, statusCode: 413);
+
+    /// <summary>
+    /// 415 when a body is not declared JSON: a content type other than JSON, or a body sent without Content-Type (a
+    /// client must say what it sends; body-less calls such as trigger, pause and resume need no header); else null.
+    /// </summary>
+    public static IResult? NotDeclaredJson(HttpRequest request) =>
+        request.ContentType is { } type ? (IsJson(type) ? null : NotJson(type))
+        : HasBody(request) ? Results.Json(new { error = "a request body needs the header Content-Type: application/json", field = "Content-Type" },
+            ApiJson.Options, statusCode: 415)
+        : null;
+
+    /// <summary>
+    /// Whether the request carries a body: a Content-Length above zero, or none and a body all the same (chunked, or an
+    /// HTTP/2 stream not ended with its headers).
+    /// </summary>
+    public static bool HasBody(HttpRequest request) =>
+        request.ContentLength is { } length ? length > 0
+        : request.Headers.TransferEncoding.Count > 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
 
     /// <summary>415 naming the type sent.</summary>
     public static IResult NotJson(string type) =>

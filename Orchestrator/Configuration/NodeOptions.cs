@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text;
 using Akka.Jobs.Actors;
 using Akka.Jobs.Contracts.Jobs;
 using Akka.Jobs.Domain.Access;
@@ -56,4 +58,33 @@ public sealed record NodeOptions
     public bool ActorApiEnabled { get; init; } = true;
     /// <summary>Extra HOCON for the ActorSystem (the file's <c>akka</c> section without <c>akka.jobs</c>).</summary>
     public string AkkaHocon { get; init; } = "";
+
+    /// <summary>
+    /// What <see cref="ToString"/> prints: every public property, as the generated method would, but <see cref="Db"/> as
+    /// its display form (a PostgreSQL connection string carries a password, and a record is easily logged or shown).
+    /// </summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        var first = true;
+        foreach (var p in typeof(NodeOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (!first) builder.Append(", ");
+            first = false;
+            builder.Append(p.Name).Append(" = ").Append(p.Name == nameof(Db) ? DbDisplay(Db) : p.GetValue(this));
+        }
+        return true;
+    }
+
+    /// <summary>The database as the banner names it (no password), or <c>***</c> when it cannot be read.</summary>
+    private static string DbDisplay(string db)
+    {
+        try
+        {
+            return Persistence.DatabaseTarget.Parse(db).Display;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or NotSupportedException or KeyNotFoundException)
+        {
+            return ParameterRedaction.Hidden;
+        }
+    }
 }

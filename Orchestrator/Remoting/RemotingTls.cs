@@ -6,11 +6,14 @@ namespace Akka.Jobs.Orchestrator.Remoting;
 /// <summary>
 /// Mutual TLS for Akka.Remote: the node's own certificate (with its private key), and which peers it trusts. A peer is
 /// trusted when it presents the node's own certificate (a cluster sharing one), a certificate whose SHA-256 is in
-/// <see cref="TrustedSha256"/>, or one issued by a certificate in <see cref="Authorities"/> (a private CA). Nothing
-/// else: not the machine's CA store, which would let anyone with a public certificate in.
+/// <see cref="TrustedSha256"/>, or one issued by a certificate in <see cref="Authorities"/> (a private CA) for both
+/// serverAuth and clientAuth. Nothing else: not the machine's CA store, which would let anyone with a public certificate in.
 /// </summary>
 public sealed record RemotingTls(X509Certificate2 Certificate, IReadOnlySet<string> TrustedSha256, X509Certificate2Collection Authorities)
 {
+    /// <summary>The extended key usages a CA-issued peer certificate needs: TLS server and TLS client authentication.</summary>
+    private static readonly (string Oid, string Name)[] RequiredUsages = [("1.3.6.1.5.5.7.3.1", "serverAuth"), ("1.3.6.1.5.5.7.3.2", "clientAuth")];
+
     /// <summary>The certificate's SHA-256 as upper-case hex without separators (the form <see cref="TrustedSha256"/> holds).</summary>
     public static string Sha256Of(X509Certificate2 certificate) => Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256));
 
@@ -39,8 +42,16 @@ public sealed record RemotingTls(X509Certificate2 Certificate, IReadOnlySet<stri
             chain.ChainPolicy.VerificationTime = now.UtcDateTime;
             if (chain.Build(peer))
             {
-                why = "";
-                return true;
+                // A CA may issue certificates for other purposes (a web server, a person's e-mail): only one meant for a
+                // node, as TLS server (inbound) and client (outbound) at once, gets in; one without the extension does not.
+                // Checked on the certificate itself: a chain's application policy lets a certificate without it pass.
+                var usages = peer.Extensions.OfType<X509EnhancedKeyUsageExtension>()
+                    .SelectMany(e => e.EnhancedKeyUsages.Cast<Oid>()).Select(o => o.Value).ToHashSet();
+                var missing = RequiredUsages.Where(u => !usages.Contains(u.Oid)).Select(u => u.Name).ToList();
+                why = missing.Count == 0 ? ""
+                    : $"its certificate {peer.Subject} (SHA-256 {sha}) lacks the extended key usage {string.Join(" and ", missing)}"
+                      + " (a node's certificate needs serverAuth and clientAuth)";
+                return missing.Count == 0;
             }
             why = $"its certificate {peer.Subject} (SHA-256 {sha}) is not issued by the configured CA: "
                 + string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());

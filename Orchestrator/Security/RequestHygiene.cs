@@ -8,7 +8,8 @@ namespace Akka.Jobs.Orchestrator.Security;
 /// Refusals made before authentication, from headers alone, so no endpoint (and no audit row) sees the request:
 /// a Host header the node does not answer to (400: DNS rebinding points a foreign name at 127.0.0.1), a mutating call
 /// sent by a page of another origin (403: a browser sends form posts and body-less POSTs to any address without asking),
-/// a mutating call whose body would exceed the limit (413) or is not JSON (415).
+/// a mutating call whose body would exceed the limit (413) or is not declared JSON (415: another content type, or a
+/// body without Content-Type).
 /// </summary>
 public static class RequestHygiene
 {
@@ -57,8 +58,7 @@ public static class RequestHygiene
             return Results.Json(new { error = $"cross-site request refused: {why}; call the API from a client, not from a web page of another origin" },
                 ApiJson.Options, statusCode: 403);
         if (request.ContentLength > maxBody) return ApiBody.TooLarge(maxBody);
-        if (request.ContentType is { } type && !ApiBody.IsJson(type)) return ApiBody.NotJson(type);
-        return null;
+        return ApiBody.NotDeclaredJson(request);
     }
 
     public static bool IsMutating(string method) =>
