@@ -65,21 +65,33 @@ public sealed class RecreatedJobApiTests
     }
 
     /// <summary>
-    /// Triggers until a run is not skipped for overlap: the job runs every second under overlap forbid, and a run
-    /// prepared ahead of its time counts as running, so a trigger in that half second is (rightly) recorded as skipped.
+    /// Triggers until a run is not skipped for overlap: the job runs every second under overlap forbid, and a run prepared
+    /// ahead of its time counts as running, so a trigger in that half second is (rightly) recorded as skipped. Retrying
+    /// at once could land in the same half second again (seen: ten skips in a row), so the job is paused first: it then
+    /// prepares no further time, and a retry waits until the one prepared before the pause has ended.
     /// </summary>
     private static async Task<string> TriggerPastOverlap(HttpClient http, string jobId, string? runIdPrefix = null)
     {
-        var run = default(JsonElement);
-        for (var i = 0; i < 10; i++)
+        Assert.Equal(HttpStatusCode.OK, (await http.Post($"/api/jobs/{jobId}/pause")).Status);
+        try
         {
-            var runId = await http.Trigger(jobId);
-            if (runIdPrefix is not null) Assert.StartsWith(runIdPrefix, runId);
-            run = await http.WaitForRunEnd(jobId, runId);
-            if (run.Str("status") != "skipped") return run.Str("status");
-            Assert.Equal("overlap", run.Str("reason"));
+            var run = default(JsonElement);
+            for (var i = 0; i < 10; i++)
+            {
+                var runId = await http.Trigger(jobId);
+                if (runIdPrefix is not null) Assert.StartsWith(runIdPrefix, runId);
+                run = await http.WaitForRunEnd(jobId, runId);
+                if (run.Str("status") != "skipped") return run.Str("status");
+                Assert.Equal("overlap", run.Str("reason"));
+                await Eventually.UntilAsync(async () => (await Runs(http, $"/api/jobs/{jobId}/runs?limit=5"))
+                    .All(r => r.Str("status") is not ("queued" or "running")), "the run prepared before the pause ended", TimeSpan.FromSeconds(30));
+            }
+            return run.Str("status");
         }
-        return run.Str("status");
+        finally
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.Post($"/api/jobs/{jobId}/resume")).Status);
+        }
     }
 
     private static async Task<JsonElement[]> Runs(HttpClient http, string path)
