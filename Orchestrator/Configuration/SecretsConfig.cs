@@ -40,7 +40,7 @@ public static class SecretsConfig
         var file = Text("file");
         if (string.IsNullOrWhiteSpace(variable) == string.IsNullOrWhiteSpace(file))
             throw new ConfigException($"{key}: give exactly one of env (an environment variable) or file (a path)");
-        var secret = variable is not null ? FromEnvironment(key, variable, env) : FromFile($"{key}.file", file!);
+        var secret = variable is not null ? FromEnvironment(key, variable, env) : SecretFile.Read(file!, $"{key}.file");
         secret = secret.TrimEnd('\r', '\n');
         if (secret.Length < MinValueLength)
             throw new ConfigException($"{key}: the value of {(variable is not null ? $"'{variable}'" : $"'{file}'")} is {(secret.Length == 0 ? "empty" : $"shorter than {MinValueLength} characters (it would be masked in unrelated text)")}");
@@ -65,20 +65,7 @@ public static class SecretsConfig
     private static string FromEnvironment(string key, string variable, Func<string, string?> env)
     {
         if (env(variable) is { Length: > 0 } value) return value;
-        if (env(variable + "_FILE") is { Length: > 0 } file) return FromFile($"{key}.env ({variable}_FILE)", file);
+        if (env(variable + "_FILE") is { Length: > 0 } file) return SecretFile.Read(file, $"{key}.env ({variable}_FILE)");
         throw new ConfigException($"{key}.env: environment variable '{variable}' is not set (nor {variable}_FILE naming a file that holds the value)");
-    }
-
-    private static string FromFile(string key, string path)
-    {
-        if (!File.Exists(path)) throw new ConfigException($"{key}: file '{path}' does not exist");
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"{key}: file '{path}' cannot be read ({ex.GetType().Name})");
-        }
     }
 }
